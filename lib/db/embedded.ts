@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves a PGlite database on a loopback PostgreSQL socket, so the app talks to it with
+ * `@prisma/adapter-pg` exactly as it would to a server. `dataDir` undefined means in memory.
+ * PGlite runs one query at a time; the socket server queues the rest.
+ */
+export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const pg = await PGlite.create(opts.dataDir ? { dataDir: opts.dataDir } : {});
+  const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: opts.port ?? 0, maxConnections: 64 });
+  await server.start();
+  const conn = server.getServerConn(); // "host:port"
+  const port = Number(conn.split(':').pop());
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await pg.close();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // PGlite and the Cloudflare SDK run in Node on the server; Next must not bundle them.
+  serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg', '@prisma/adapter-pg'],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+export default nextConfig;
