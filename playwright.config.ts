@@ -1,0 +1,41 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumPath } from './scripts/lib/chromium';
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+
+/**
+ * End-to-end specs drive Debian's Chromium (Playwright's own browser download is not reachable
+ * offline). The web server is a whole throwaway stack: a fresh database, a local Cloudflare in a
+ * temporary directory, the seeded demo fleet and `next start`; it never touches `.data/`.
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: `node --import tsx scripts/serve-test.ts`,
+    url: `http://127.0.0.1:${port}/signin`,
+    env: { E2E_PORT: String(port) },
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+  },
+});
