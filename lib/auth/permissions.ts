@@ -35,3 +35,40 @@ export function can(role: RoleName | undefined | null, permission: Permission): 
   if (!role) return false;
   return (PERMISSIONS[permission] as readonly RoleName[]).includes(role);
 }
+
+/**
+ * Completes "You do not have permission to …", the refusal the server gives when a role lacks a
+ * permission; typed by `Permission` so a new permission cannot ship without one.
+ */
+export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
+  'dashboard:view': 'view the dashboard',
+  'device:view': 'view devices',
+  'device:enroll': 'enroll devices',
+  'device:edit': 'edit devices',
+  'certificate:view': 'view certificates',
+  'certificate:issue': 'issue certificates',
+  'certificate:revoke': 'revoke certificates',
+  'certificate:reactivate': 'reactivate certificates',
+  'certificate:reconcile': 'reconcile certificates with Cloudflare',
+  'certificate:diagnose': 'diagnose certificates',
+  'customcsr:view': 'view custom CSRs',
+  'customcsr:manage': 'manage custom CSRs',
+  'readings:view': 'view readings',
+  'readings:pull': 'pull readings',
+  'thresholds:edit': 'edit temperature thresholds',
+  'audit:view': 'view the audit log',
+  'settings:view': 'view settings',
+  'settings:edit': 'edit settings',
+  'mtls:view': 'view mTLS settings',
+  'mtls:manage': 'manage mTLS settings',
+  'users:manage': 'manage users',
+};
+
+export function isRoleName(value: unknown): value is RoleName {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Every permission a role holds, in map order (what `GET /api/me` reports). */
+export function permissionsOf(role: RoleName): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((permission) => can(role, permission));
+}

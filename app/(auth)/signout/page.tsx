@@ -1,0 +1,19 @@
+import type { Metadata } from 'next';
+import { Card, CardContent, CardHeader } from '@/components/ui/card';
+import { SignOutButton } from '@/components/shell/sign-out-button';
+
+export const metadata: Metadata = { title: 'Sign out' };
+
+export default function SignOutPage() {
+  return (
+    <Card>
+      <CardHeader className="p-6 pb-4">
+        <h1 className="text-xl font-semibold tracking-tight">Sign out</h1>
+        <p className="text-sm text-muted-foreground">You will need your email and password to come back.</p>
+      </CardHeader>
+      <CardContent className="p-6 pt-0">
+        <SignOutButton className="w-full" variant="primary" />
+      </CardContent>
+    </Card>
+  );
+}
