@@ -1,0 +1,23 @@
+import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { Forbidden } from '@/components/shell/forbidden';
+import { PageHeader } from '@/components/ui/page-header';
+import { can } from '@/lib/auth/permissions';
+import { requireUser } from '@/lib/auth/session';
+import { FleetOverviewCards, FleetOverviewSkeleton } from './_components/fleet-overview';
+
+export const metadata: Metadata = { title: 'Overview' };
+
+export default async function OverviewPage() {
+  const user = await requireUser();
+  if (!can(user.role, 'dashboard:view')) return <Forbidden permission="dashboard:view" />;
+
+  return (
+    <>
+      <PageHeader title="Overview" description="Your fleet at a glance." />
+      <Suspense fallback={<FleetOverviewSkeleton />}>
+        <FleetOverviewCards user={user} />
+      </Suspense>
+    </>
+  );
+}

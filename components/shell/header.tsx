@@ -1,0 +1,27 @@
+import Link from 'next/link';
+import { RoleBadge } from '@/components/ui/badge';
+import type { SessionUser } from '@/lib/auth/errors';
+import { Logo } from './logo';
+import { SignOutButton } from './sign-out-button';
+import { ThemeToggle } from './theme-toggle';
+
+export function Header({ user }: { user: SessionUser }) {
+  return (
+    <header className="flex h-14 shrink-0 items-center justify-between gap-4 border-b border-border bg-background px-4 lg:px-6">
+      <Link href="/" className="md:hidden">
+        <Logo />
+      </Link>
+      <div className="hidden md:block" />
+      <div className="flex items-center gap-2">
+        <div className="flex items-center gap-2 pr-1 text-sm" data-testid="current-user">
+          <span className="hidden font-medium sm:inline" title={user.email}>
+            {user.name}
+          </span>
+          <RoleBadge role={user.role} />
+        </div>
+        <ThemeToggle />
+        <SignOutButton />
+      </div>
+    </header>
+  );
+}

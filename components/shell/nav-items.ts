@@ -1,0 +1,26 @@
+import { FileKey2, Gauge, ScrollText, Settings, ShieldCheck, Thermometer, Users, type LucideIcon, Cpu } from 'lucide-react';
+import type { Permission } from '@/lib/auth/permissions';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: LucideIcon;
+  /** The link is shown only to roles holding this; the page itself checks again. */
+  permission: Permission;
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: '/', label: 'Overview', icon: Gauge, permission: 'dashboard:view' },
+  { href: '/devices', label: 'Devices', icon: Cpu, permission: 'device:view' },
+  { href: '/certificates', label: 'Certificates', icon: ShieldCheck, permission: 'certificate:view' },
+  { href: '/custom-csrs', label: 'Custom CSRs', icon: FileKey2, permission: 'customcsr:view' },
+  { href: '/readings', label: 'Readings', icon: Thermometer, permission: 'readings:view' },
+  { href: '/audit', label: 'Audit log', icon: ScrollText, permission: 'audit:view' },
+  { href: '/settings', label: 'Settings', icon: Settings, permission: 'settings:view' },
+  { href: '/users', label: 'Users', icon: Users, permission: 'users:manage' },
+];
+
+export function isActive(pathname: string, href: string): boolean {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+}
+
