@@ -1,0 +1,106 @@
+'use client';
+
+import { LoaderCircle, Search, X } from 'lucide-react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { useSearchParamsUpdater } from './use-search-params-updater';
+
+/** The row above a table: a search box, then any filters and actions passed as children. */
+export function DataTableToolbar({ children, actions }: { children?: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-2">
+      <div className="flex flex-1 flex-wrap items-center gap-2">{children}</div>
+      {actions ? <div className="flex items-center gap-2">{actions}</div> : null}
+    </div>
+  );
+}
+
+/**
+ * Free-text search bound to a URL parameter (default `q`). Typing waits `debounceMs` before asking
+ * the server, so each keystroke does not fire a query.
+ */
+export function DataTableSearch({ placeholder = 'Search…', param = 'q', debounceMs = 300 }: { placeholder?: string; param?: string; debounceMs?: number }) {
+  const { searchParams, update, isPending } = useSearchParamsUpdater();
+  const current = searchParams.get(param) ?? '';
+  const [value, setValue] = useState(current);
+  const [lastUrlValue, setLastUrlValue] = useState(current);
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const id = useId();
+
+  // Back/forward changes the URL under us; show what it now says.
+  if (current !== lastUrlValue) {
+    setLastUrlValue(current);
+    setValue(current);
+  }
+
+  useEffect(() => () => clearTimeout(timer.current), []);
+
+  function change(next: string) {
+    setValue(next);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => update({ [param]: next.trim() || null }), debounceMs);
+  }
+
+  return (
+    <div className="relative w-full sm:w-72">
+      <label htmlFor={id} className="sr-only">
+        {placeholder}
+      </label>
+      <Search aria-hidden className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
+      <Input
+        id={id}
+        type="search"
+        value={value}
+        placeholder={placeholder}
+        onChange={(event) => change(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') {
+            clearTimeout(timer.current);
+            update({ [param]: value.trim() || null });
+          }
+        }}
+        className="pr-8 pl-8"
+      />
+      {isPending ? (
+        <LoaderCircle aria-label="Searching" className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />
+      ) : value ? (
+        <Button variant="ghost" size="icon-sm" aria-label="Clear search" className="absolute top-1/2 right-0.5 size-7 -translate-y-1/2" onClick={() => change('')}>
+          <X />
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+/** A one-of filter bound to a URL parameter; the empty option removes it. */
+export function DataTableSelectFilter({
+  param,
+  label,
+  options,
+  allLabel = 'All',
+}: {
+  param: string;
+  label: string;
+  options: readonly { value: string; label: string }[];
+  allLabel?: string;
+}) {
+  const { searchParams, update } = useSearchParamsUpdater();
+  const id = useId();
+  return (
+    <div className="flex items-center gap-2">
+      <label htmlFor={id} className="text-sm text-muted-foreground">
+        {label}
+      </label>
+      <Select id={id} value={searchParams.get(param) ?? ''} onChange={(event) => update({ [param]: event.target.value || null })} className="w-36">
+        <option value="">{allLabel}</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </Select>
+    </div>
+  );
+}
