@@ -108,6 +108,19 @@ export async function migrateDev(databaseUrl: string, opts: MigrateDevOptions = 
   });
 }
 
+/**
+ * Read-only `migrate dev` dry run: does the database match its migration history, and do the
+ * migrations produce what schema.prisma describes? Writes no file. `changes` counts the steps a new
+ * migration would need (0: schema.prisma and prisma/migrations agree).
+ */
+export async function migrateCheck(databaseUrl: string, opts: { shadowDatabaseUrl?: string } = {}): Promise<{ drift: string | null; changes: number }> {
+  return withMigrate(databaseUrl, opts, async (migrate) => {
+    const diagnostic = await migrate.devDiagnostic();
+    const { migrationSteps } = await migrate.evaluateDataLoss();
+    return { drift: diagnostic.action.tag === 'reset' ? diagnostic.action.reason : null, changes: migrationSteps };
+  });
+}
+
 /** Which migrations are recorded as finished, oldest first (rolled-back and failed ones left out). */
 export async function listAppliedMigrations(databaseUrl: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -180,7 +193,7 @@ function loadWasmSchemaEngine(): Promise<WasmSchemaEngineClass> {
   wasmEngineClass ??= (async () => {
     const dir = path.dirname(require.resolve('@prisma/schema-engine-wasm'));
     const glue = await import('@prisma/schema-engine-wasm/schema_engine_bg');
-    const module = new WebAssembly.Module(await readFile(path.join(dir, 'schema_engine_bg.wasm')));
+    const wasmModule = new WebAssembly.Module(await readFile(path.join(dir, 'schema_engine_bg.wasm')));
     // The engine arms 10 s timers it never clears (it imports no clearTimeout); unref'd, they no
     // longer keep a finished `npm run migrate` or a test worker alive for those 10 s.
     const imports: Record<string, unknown> = { ...glue };
@@ -188,7 +201,7 @@ function loadWasmSchemaEngine(): Promise<WasmSchemaEngineClass> {
       const arm = imports[key] as (...args: unknown[]) => NodeJS.Timeout;
       imports[key] = (...args: unknown[]) => arm(...args).unref();
     }
-    const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': imports as WebAssembly.ModuleImports });
+    const instance = new WebAssembly.Instance(wasmModule, { './schema_engine_bg.js': imports as WebAssembly.ModuleImports });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue.SchemaEngine as unknown as WasmSchemaEngineClass;
