@@ -1,0 +1,58 @@
+/**
+ * Cloudflare's global API limit: 1,200 requests per five minutes per user; once over it, every call
+ * is refused with 429 for the next five minutes.
+ * @see https://developers.cloudflare.com/fundamentals/api/reference/limits/
+ */
+import type { RateLimitConfig } from './store';
+
+interface Bucket {
+  /** Request times inside the current window (oldest first). */
+  hits: number[];
+  lockedUntil: number;
+}
+
+export type RateDecision =
+  | { allowed: true; remaining: number; resetSeconds: number }
+  | { allowed: false; retryAfterSeconds: number };
+
+export class RateLimiter {
+  private buckets = new Map<string, Bucket>();
+
+  reset(): void {
+    this.buckets.clear();
+  }
+
+  /** Counts one request for `credential` and says whether it may proceed. */
+  take(credential: string, cfg: RateLimitConfig, now = Date.now()): RateDecision {
+    let b = this.buckets.get(credential);
+    if (!b) {
+      b = { hits: [], lockedUntil: 0 };
+      this.buckets.set(credential, b);
+    }
+    if (now < b.lockedUntil) return { allowed: false, retryAfterSeconds: Math.ceil((b.lockedUntil - now) / 1000) };
+    const from = now - cfg.windowMs;
+    let drop = 0;
+    while (drop < b.hits.length && b.hits[drop] <= from) drop++;
+    if (drop) b.hits.splice(0, drop);
+    if (b.hits.length >= cfg.limit) {
+      b.lockedUntil = now + cfg.lockoutMs;
+      b.hits = [];
+      return { allowed: false, retryAfterSeconds: Math.ceil(cfg.lockoutMs / 1000) };
+    }
+    b.hits.push(now);
+    const resetMs = b.hits[0] + cfg.windowMs - now;
+    return { allowed: true, remaining: cfg.limit - b.hits.length, resetSeconds: Math.max(0, Math.ceil(resetMs / 1000)) };
+  }
+}
+
+/** mulberry32: a tiny seeded PRNG so fault injection can repeat exactly in tests. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

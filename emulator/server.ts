@@ -1,0 +1,414 @@
+/**
+ * The local Cloudflare REST API: a plain node:http server answering under /client/v4 the way
+ * api.cloudflare.com does (envelope, status codes, auth and rate-limit behaviour), so the official
+ * SDK cannot tell the difference. Emulator-only routes live outside /client/v4 under /emulator/.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import * as E from './errors';
+import { ApiError } from './errors';
+import { RateLimiter, seededRandom } from './rate-limit';
+import { CERTIFICATE_STATUSES, type CertificateStatus, type EmulatorConfig, type EmulatorStore } from './store';
+
+export const API_PREFIX = '/client/v4';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ApiServerOptions {
+  store: EmulatorStore;
+  /** One line per request (method, path, status, ms). Never receives credentials. */
+  log?: (line: string) => void;
+}
+
+interface Ctx {
+  req: IncomingMessage;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+interface Reply {
+  status?: number;
+  result: unknown;
+  resultInfo?: Record<string, number>;
+  /** Fields merged into the top level of the envelope (custom hostname DELETE returns `id` there). */
+  top?: Record<string, unknown>;
+}
+
+type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
+
+interface Route {
+  pattern: string[];
+  methods: Partial<Record<string, Handler>>;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function intParam(q: URLSearchParams, name: string, def: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw E.invalidPagination(
+      max === Number.MAX_SAFE_INTEGER ? `${name} must be a whole number of at least ${min}.` : `${name} must be a whole number from ${min} to ${max}.`,
+    );
+  }
+  return n;
+}
+
+/** V4 page pagination; a page past the end is an empty list (the SDK's `for await` stops on it). */
+function paginate<T>(items: T[], q: URLSearchParams): { result: T[]; resultInfo: Record<string, number> } {
+  const page = intParam(q, 'page', 1, 1)!;
+  const perPage = intParam(q, 'per_page', 20, 5, 50)!;
+  const result = items.slice((page - 1) * perPage, page * perPage);
+  return {
+    result,
+    resultInfo: { page, per_page: perPage, count: result.length, total_count: items.length, total_pages: Math.ceil(items.length / perPage) },
+  };
+}
+
+function oneOf<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[], def?: T): T | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return def;
+  if (!(allowed as readonly string[]).includes(v)) throw E.invalidPagination(`${name} must be one of ${allowed.join(', ')}.`);
+  return v as T;
+}
+
+export function createApiServer(opts: ApiServerOptions) {
+  const { store } = opts;
+  const limiter = new RateLimiter();
+  let rng: () => number = Math.random;
+  let rngSeed: number | undefined;
+  const dice = () => {
+    const seed = store.config.faults.seed;
+    if (seed !== rngSeed) {
+      rngSeed = seed;
+      rng = seed === undefined ? Math.random : seededRandom(seed);
+    }
+    return rng();
+  };
+
+  const cc = (id: string) => store.present(store.getClientCertificate(id));
+
+  const csrRoutes = {
+    list: (ctx: Ctx) => {
+      const order = oneOf(ctx.query, 'order', ['name', 'account_tag', 'created_at'] as const, 'created_at');
+      const direction = oneOf(ctx.query, 'direction', ['asc', 'desc'] as const, 'asc');
+      const { result, resultInfo } = paginate(store.listCustomCsrs(order, direction), ctx.query);
+      return { result: result.map((c) => store.presentCsr(c)), resultInfo };
+    },
+    create: async (ctx: Ctx) => ({ status: 201, result: store.presentCsr(await store.createCustomCsr(ctx.body)) }),
+    get: (ctx: Ctx) => ({ result: store.presentCsr(store.getCustomCsr(ctx.params.id)) }),
+    delete: (ctx: Ctx) => {
+      store.deleteCustomCsr(ctx.params.id);
+      return { result: { id: ctx.params.id } };
+    },
+  };
+
+  const routes: Route[] = [
+    {
+      pattern: ['zones', ':zone', 'client_certificates'],
+      methods: {
+        GET: ({ query }) => {
+          const status = query.get('status') ?? 'all';
+          if (status !== 'all' && !CERTIFICATE_STATUSES.includes(status as CertificateStatus)) throw E.invalidStatusFilter(status);
+          let items = store.listClientCertificates(status as CertificateStatus | 'all');
+          const offset = intParam(query, 'offset', 0, 0)!;
+          const limit = intParam(query, 'limit', undefined, 1);
+          items = items.slice(offset, limit === undefined ? undefined : offset + limit);
+          const { result, resultInfo } = paginate(items, query);
+          return { result: result.map((c) => store.present(c)), resultInfo };
+        },
+        POST: async ({ body }) => ({ result: store.present(await store.createClientCertificate(body)) }),
+      },
+    },
+    {
+      pattern: ['zones', ':zone', 'client_certificates', ':id'],
+      methods: {
+        GET: ({ params }) => ({ result: cc(params.id) }),
+        DELETE: ({ params }) => ({ result: store.present(store.revokeClientCertificate(params.id)) }),
+        PATCH: ({ params, body }) => {
+          // The 2024 API had no body (PATCH meant reactivate); current SDKs send {reactivate: true}.
+          if (body.reactivate === false) return { result: cc(params.id) };
+          return { result: store.present(store.reactivateClientCertificate(params.id)) };
+        },
+      },
+    },
+    { pattern: ['zones', ':zone', 'custom_csrs'], methods: { GET: csrRoutes.list, POST: csrRoutes.create } },
+    { pattern: ['accounts', ':account', 'custom_csrs'], methods: { GET: csrRoutes.list, POST: csrRoutes.create } },
+    { pattern: ['zones', ':zone', 'custom_csrs', ':id'], methods: { GET: csrRoutes.get, DELETE: csrRoutes.delete } },
+    { pattern: ['accounts', ':account', 'custom_csrs', ':id'], methods: { GET: csrRoutes.get, DELETE: csrRoutes.delete } },
+    {
+      pattern: ['zones', ':zone', 'custom_hostnames'],
+      methods: {
+        GET: ({ query }) => {
+          const id = query.get('id');
+          const exact = query.get('hostname') ?? query.get('hostname.exact');
+          const contain = query.get('hostname.contain');
+          const startsWith = query.get('hostname.startsWith');
+          if (id && (exact || contain || startsWith)) throw E.host.tooManyFilters();
+          const order = oneOf(query, 'order', ['ssl', 'ssl_status'] as const, 'ssl');
+          const direction = oneOf(query, 'direction', ['asc', 'desc'] as const, 'asc');
+          const ssl = oneOf(query, 'ssl', ['0', '1'] as const, '0');
+          let items = store.listCustomHostnames().map((h) => store.presentHostname(h));
+          if (id) items = items.filter((h) => h.id === id);
+          if (exact) items = items.filter((h) => h.hostname === exact.toLowerCase());
+          if (contain) items = items.filter((h) => h.hostname.includes(contain.toLowerCase()));
+          if (startsWith) items = items.filter((h) => h.hostname.startsWith(startsWith.toLowerCase()));
+          if (ssl === '1') items = items.filter((h) => h.ssl.status === 'active');
+          if (order === 'ssl_status') items.sort((a, b) => a.ssl.status.localeCompare(b.ssl.status));
+          if (direction === 'desc') items.reverse();
+          const { result, resultInfo } = paginate(items, query);
+          return { result, resultInfo };
+        },
+        POST: async ({ body }) => ({ status: 201, result: store.presentHostname(await store.createCustomHostname(body)) }),
+      },
+    },
+    {
+      pattern: ['zones', ':zone', 'custom_hostnames', ':id'],
+      methods: {
+        GET: ({ params }) => ({ result: store.presentHostname(store.getCustomHostname(params.id)) }),
+        DELETE: ({ params }) => {
+          store.deleteCustomHostname(params.id);
+          // The documented response is {id} at the top level (the SDK returns the body as is).
+          return { result: { id: params.id }, top: { id: params.id } };
+        },
+        PATCH: () => {
+          throw E.notImplemented('Editing a custom hostname');
+        },
+      },
+    },
+    {
+      pattern: ['zones', ':zone', 'certificate_authorities', 'hostname_associations'],
+      methods: {
+        GET: ({ query }) => {
+          if (query.get('mtls_certificate_id')) throw E.mtlsCertificateUnsupported();
+          return { result: { hostnames: store.hostnameAssociations() } };
+        },
+        PUT: ({ body }) => {
+          if (body.mtls_certificate_id !== undefined) throw E.mtlsCertificateUnsupported();
+          return { result: { hostnames: store.setHostnameAssociations(body.hostnames) } };
+        },
+      },
+    },
+  ];
+
+  function match(segments: string[]): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of routes) {
+      if (route.pattern.length !== segments.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < segments.length; i++) {
+        const p = route.pattern[i];
+        if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(segments[i]);
+        else if (p !== segments[i]) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return { route, params };
+    }
+    return undefined;
+  }
+
+  /**
+   * Cloudflare's authentication order: API token (Authorization: Bearer) or Global API key
+   * (X-Auth-Email + X-Auth-Key). Returns the rate-limit bucket name of the credential.
+   * @see https://developers.cloudflare.com/fundamentals/api/get-started/keys/
+   */
+  function authenticate(req: IncomingMessage): string {
+    const authz = req.headers.authorization;
+    const email = req.headers['x-auth-email'];
+    const key = req.headers['x-auth-key'];
+    if (typeof authz === 'string' && authz !== '') {
+      const m = /^Bearer ([\x21-\x7e]+)$/.exec(authz.trim());
+      if (!m) throw E.badAuthorizationFormat();
+      if (!safeEqual(m[1], store.apiToken)) throw E.invalidToken();
+      return 'token';
+    }
+    if (typeof key === 'string' || typeof email === 'string') {
+      if (typeof key !== 'string' || typeof email !== 'string' || !key || !email) throw E.missingAuth();
+      const chain: E.ErrorItem[] = [];
+      if (!/^[^@\s]+@[^@\s]+$/.test(email)) chain.push({ code: 6102, message: 'Invalid format for X-Auth-Email header' });
+      if (!/^[0-9a-f]{37}$/.test(key)) chain.push({ code: 6103, message: 'Invalid format for X-Auth-Key header' });
+      if (chain.length) throw E.invalidHeaders(chain);
+      if (!safeEqual(email.toLowerCase(), store.apiEmail.toLowerCase()) || !safeEqual(key, store.apiKey)) throw E.unknownKey();
+      return `key:${email.toLowerCase()}`;
+    }
+    throw E.missingAuth();
+  }
+
+  async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) throw E.bodyTooLarge();
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.trim() === '') return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw E.invalidJson();
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw E.invalidJson();
+    return parsed as Record<string, unknown>;
+  }
+
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(json),
+      'cf-ray': `${randomBytes(8).toString('hex')}-LCL`,
+      ...headers,
+    });
+    res.end(json);
+  }
+
+  function sendError(res: ServerResponse, err: ApiError, headers: Record<string, string> = {}): void {
+    send(res, err.status, { success: false, errors: err.errors, messages: [], result: null }, { ...headers, ...err.headers });
+  }
+
+  async function handleEmulatorRoute(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<number> {
+    const pem = (text: string) => {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return 200;
+    };
+    if (req.method === 'GET' && pathname === '/emulator/ca/zone.pem') return pem(store.zoneCaCertPem());
+    if (req.method === 'GET' && pathname === '/emulator/ca/public.pem') return pem(store.publicCaCertPem());
+    if (req.method === 'GET' && pathname === '/emulator/health') {
+      send(res, 200, { success: true, errors: [], messages: [], result: { ok: true, zone_id: store.zoneId } });
+      return 200;
+    }
+    const admin: Record<string, () => Promise<unknown>> = {
+      'POST /emulator/reset': async () => {
+        store.reset();
+        limiter.reset();
+        rngSeed = undefined;
+        return { reset: true };
+      },
+      'GET /emulator/config': async () => store.config,
+      'POST /emulator/config': async () => {
+        const patch = (await readBody(req)) as Partial<EmulatorConfig>;
+        const cfg = store.updateConfig(patch);
+        if ('rateLimit' in patch) limiter.reset();
+        rngSeed = undefined;
+        return cfg;
+      },
+    };
+    const handler = admin[`${req.method} ${pathname}`];
+    if (!handler) {
+      sendError(res, E.noRoute(pathname, false));
+      return 400;
+    }
+    authenticate(req);
+    send(res, 200, { success: true, errors: [], messages: [], result: await handler() });
+    return 200;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    if (pathname.startsWith('/emulator/')) return handleEmulatorRoute(req, res, pathname);
+    if (pathname !== API_PREFIX && !pathname.startsWith(`${API_PREFIX}/`)) {
+      sendError(res, E.noRoute(pathname, false));
+      return 400;
+    }
+
+    // Faults strike before anything is handled, as a failing gateway would: nothing changes, so a retry is safe.
+    const faults = store.config.faults;
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (faults.dropRate > 0 && dice() < faults.dropRate) {
+      req.socket.destroy();
+      return 0;
+    }
+    if (faults.errorRate > 0 && dice() < faults.errorRate) {
+      if (dice() < 0.5) {
+        sendError(res, E.internalError());
+        return 500;
+      }
+      // Cloudflare's own gateway errors are HTML pages, not the JSON envelope.
+      const html = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>';
+      res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
+      res.end(html);
+      return 502;
+    }
+
+    const rel = pathname.slice(API_PREFIX.length);
+    const segments = rel.split('/').filter(Boolean);
+    const found = match(segments);
+    const routeError = () => E.noRoute(rel, segments[0] === 'zones' || segments[0] === 'accounts');
+    if (!found) throw routeError();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const handler = found.route.methods[method];
+    if (!handler) throw E.methodNotAllowed(method);
+    const { zone, account } = found.params;
+    const idLike = /^[0-9a-f]{32}$/;
+    if (zone !== undefined && zone !== store.zoneId && !idLike.test(zone)) throw routeError();
+    if (account !== undefined && account !== store.accountTag && !idLike.test(account)) throw routeError();
+
+    const credential = authenticate(req);
+    const rl = store.config.rateLimit;
+    let rlHeaders: Record<string, string> = {};
+    if (rl) {
+      const d = limiter.take(credential, rl);
+      if (!d.allowed) throw E.rateLimited(d.retryAfterSeconds);
+      rlHeaders = {
+        ratelimit: `"default";r=${d.remaining};t=${d.resetSeconds}`,
+        'ratelimit-policy': `"default";q=${rl.limit};w=${Math.round(rl.windowMs / 1000)}`,
+      };
+    }
+    if ((zone !== undefined && zone !== store.zoneId) || (account !== undefined && account !== store.accountTag)) {
+      throw E.authenticationError();
+    }
+
+    const body = method === 'GET' || method === 'DELETE' ? {} : await readBody(req);
+    const reply = await handler({ req, query: url.searchParams, params: found.params, body });
+    const status = reply.status ?? 200;
+    send(
+      res,
+      status,
+      {
+        ...(reply.top ?? {}),
+        result: reply.result,
+        success: true,
+        errors: [],
+        messages: [],
+        ...(reply.resultInfo ? { result_info: reply.resultInfo } : {}),
+      },
+      rlHeaders,
+    );
+    return status;
+  }
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    handle(req, res)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError) {
+          sendError(res, err);
+          return err.status;
+        }
+        opts.log?.(`emulator: internal error on ${req.method} ${req.url?.split('?')[0]}: ${(err as Error)?.stack ?? String(err)}`);
+        if (!res.headersSent) sendError(res, E.internalError());
+        else res.destroy();
+        return 500;
+      })
+      .then((status) => {
+        if (status) opts.log?.(`${req.method} ${req.url?.split('?')[0]} ${status} ${Date.now() - started}ms`);
+      });
+  });
+
+  return {
+    server,
+    resetRateLimits: () => limiter.reset(),
+  };
+}
