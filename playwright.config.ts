@@ -29,7 +29,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: `node --import tsx scripts/serve-test.ts`,
+    command: `node --import tsx --import ./scripts/server-only.mjs scripts/serve-test.ts`,
     url: `http://127.0.0.1:${port}/signin`,
     env: { E2E_PORT: String(port) },
     timeout: 300_000,

@@ -19,7 +19,13 @@ groupable.Map.groupBy ??= (items, key) => {
 groupable.Object.groupBy ??= (items, key) => Object.fromEntries(groupable.Map.groupBy!(items, key));
 
 export default defineConfig({
-  resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)) } },
+  resolve: {
+    alias: {
+      '@': fileURLToPath(new URL('.', import.meta.url)),
+      // `import 'server-only'` guards the browser bundle; tests run server code directly.
+      'server-only': fileURLToPath(new URL('node_modules/server-only/empty.js', import.meta.url)),
+    },
+  },
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'e2e/**', '.next/**', '.data/**', '.test-data/**', 'worker/node_modules/**'],
