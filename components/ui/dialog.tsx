@@ -46,7 +46,8 @@ export function Dialog({
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       className={cn(
-        'm-auto w-[calc(100%-2rem)] max-w-md rounded-lg border border-border bg-card p-0 text-card-foreground shadow-xl',
+        // Styles inherit through the DOM, not the top layer: a dialog opened from a right-aligned cell must reset them.
+        'm-auto w-[calc(100%-2rem)] max-w-md rounded-lg border border-border bg-card p-0 text-left font-normal whitespace-normal text-card-foreground shadow-xl',
         'backdrop:bg-black/50 backdrop:backdrop-blur-[1px]',
         className,
       )}

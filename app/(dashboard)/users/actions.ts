@@ -20,15 +20,14 @@ export type CreateUserState = ActionState<CreateUserField>;
 export type UserChangeState = ActionState<'id' | 'role' | 'disabled' | 'password'>;
 
 export async function createUserAction(_previous: CreateUserState, formData: FormData): Promise<CreateUserState> {
-  const values = { email: text(formData, 'email'), name: text(formData, 'name'), role: text(formData, 'role') };
   let email: string;
   try {
     const actor = await requirePermission('users:manage');
-    const parsed = CreateUserSchema.safeParse({ ...values, password: text(formData, 'password') });
-    if (!parsed.success) return invalidInput(parsed.error, values);
+    const parsed = CreateUserSchema.safeParse({ ...typedValues(formData), password: text(formData, 'password') });
+    if (!parsed.success) return invalidInput(parsed.error, typedValues(formData));
     email = (await createUser(actor, parsed.data)).email;
   } catch (error) {
-    return expectedFailure(error, values);
+    return expectedFailure(error, typedValues(formData));
   }
   revalidatePath('/users');
   return { ok: true, message: `Created ${email}. Give them their initial password through a separate channel.` };
@@ -77,6 +76,11 @@ export async function resetUserPasswordAction(_previous: UserChangeState, formDa
   }
   revalidatePath('/users');
   return { ok: true, message: done };
+}
+
+/** What the create form echoes back after a failure; never the password. */
+function typedValues(formData: FormData) {
+  return { email: text(formData, 'email'), name: text(formData, 'name'), role: text(formData, 'role') };
 }
 
 function text(formData: FormData, key: string): string {

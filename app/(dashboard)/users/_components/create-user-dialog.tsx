@@ -53,7 +53,7 @@ export function CreateUserDialog() {
 
   return (
     <div className="flex items-center gap-3">
-      <p aria-live="polite" className="max-w-xs text-sm text-muted-foreground">
+      <p aria-live="polite" className="max-w-xs text-sm text-muted-foreground empty:sr-only">
         {notice}
       </p>
       <Button
