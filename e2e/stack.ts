@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * What the e2e web server (scripts/serve-test.ts) started, for specs that need to reach past the
+ * browser: the local Cloudflare's API (to check a change landed), the edge (to handshake as a device),
+ * the database (to seed their own rows through shared factories).
+ */
+export interface E2EStack {
+  baseURL: string;
+  databaseUrl: string;
+  dataDir: string;
+  cloudflare: {
+    apiBaseUrl: string;
+    origin: string;
+    zoneId: string;
+    apiToken: string;
+    zoneCaFile: string;
+    publicCaFile: string;
+  };
+  edge: { url: string; caFile: string };
+  worker: { exportUrl: string; exportToken: string };
+}
+
+export const STACK_FILE = join(process.cwd(), '.test-data', 'e2e-stack.json');
+
+export function readStack(): E2EStack {
+  return JSON.parse(readFileSync(STACK_FILE, 'utf8')) as E2EStack;
+}
