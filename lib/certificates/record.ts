@@ -1,15 +1,10 @@
 import { parseCertificate, parseCsr } from '@/lib/pki';
 import { sha256Hex } from '@/lib/pki/crypto';
+import type { ClientCertificate } from '@/lib/cloudflare';
 import type { CertificateSource, CertificateStatus, Prisma } from '@/lib/generated/prisma/client';
 
-/** The fields of Cloudflare's ClientCertificate that certfleet keeps (the SDK's object fits). */
-export interface CloudflareClientCertificate {
-  id: string;
-  certificate: string;
-  csr?: string | null;
-  status?: string | null;
-  validity_days?: number | null;
-}
+/** What certfleet keeps of a certificate lib/cloudflare returned. */
+export type CloudflareClientCertificate = Pick<ClientCertificate, 'id' | 'certificatePem' | 'csrPem' | 'status' | 'validityDays'>;
 
 const STATUS: Record<string, CertificateStatus> = {
   active: 'ACTIVE',
@@ -44,9 +39,9 @@ export async function recordIssuedCertificate(
   cf: CloudflareClientCertificate,
   opts: { deviceId: string | null; source: CertificateSource },
 ) {
-  const cert = await parseCertificate(cf.certificate);
+  const cert = await parseCertificate(cf.certificatePem);
   if (!cert.ski) throw new Error(`Cloudflare certificate ${cf.id} has no subject key identifier`);
-  const csrPem = cf.csr ? (await parseCsr(cf.csr, { strict: false })).pem : '';
+  const csrPem = cf.csrPem ? (await parseCsr(cf.csrPem, { strict: false })).pem : '';
   const data = {
     serialNumber: cert.serialNumber,
     ski: cert.ski,
@@ -61,7 +56,7 @@ export async function recordIssuedCertificate(
     keySize: cert.keySize,
     issuedOn: cert.notBefore,
     expiresOn: cert.notAfter,
-    validityDays: cf.validity_days ?? Math.round((cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000),
+    validityDays: cf.validityDays || Math.round((cert.notAfter.getTime() - cert.notBefore.getTime()) / 86_400_000),
     status: certificateStatusFromCloudflare(cf.status),
     pem: cert.pem,
     csr: csrPem,
