@@ -22,7 +22,8 @@ export interface E2EStack {
   worker: { exportUrl: string; exportToken: string };
 }
 
-export const STACK_FILE = join(process.cwd(), '.test-data', 'e2e-stack.json');
+/** One file per e2e port, so engineers running specs side by side do not read each other's stack. */
+export const STACK_FILE = join(process.cwd(), '.test-data', `e2e-stack-${process.env.E2E_PORT ?? 3100}.json`);
 
 export function readStack(): E2EStack {
   return JSON.parse(readFileSync(STACK_FILE, 'utf8')) as E2EStack;

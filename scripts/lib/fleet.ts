@@ -1,0 +1,201 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLocalCloudflare, type LocalCloudflare } from '@/emulator/index';
+import { createCloudflareGateway, readCloudflareConfig, type CloudflareGateway } from '@/lib/cloudflare';
+import { recordIssuedCertificate } from '@/lib/certificates/record';
+import { simulateFleet, type DeviceCredentials } from '@/lib/devices/simulator';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { generateKeyAndCsr } from '@/lib/pki';
+import { seedDemo, type SeedDevice } from '@/prisma/seed';
+import { persistentSecret } from './secrets';
+import { startScheduler, type Scheduler } from './scheduler';
+
+/** The hostname demo devices reach the local edge by; the demo zone asks it for client certificates. */
+export const DEMO_DEVICE_HOST = 'localhost';
+
+export interface CloudflareRuntime {
+  mode: 'local' | 'real';
+  /** Environment for the app process (API target, edge, Worker export API, CA files). */
+  env: Record<string, string>;
+  /** One line for the banner. */
+  describe: string;
+  lines: string[];
+  gateway: CloudflareGateway;
+  local?: LocalCloudflare;
+  /** Where demo devices post (local mode). */
+  deviceUrl?: string;
+  edgeCaPem?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real API when CLOUDFLARE_API_TOKEN and CLOUDFLARE_ZONE_ID are set (and CLOUDFLARE_BASE_URL,
+ * if any, is not loopback); otherwise the local Cloudflare: API, mTLS edge and Worker in workerd.
+ */
+export async function startCloudflareTarget(opts: {
+  dataDir: string;
+  apiPort?: number;
+  edgePort?: number;
+  revocationDelayMs?: number;
+  log?: (line: string) => void;
+}): Promise<CloudflareRuntime> {
+  const real = process.env.CLOUDFLARE_API_TOKEN && process.env.CLOUDFLARE_ZONE_ID && !process.env.CLOUDFLARE_BASE_URL?.match(/\/\/(127\.|localhost|\[::1\])/);
+  if (real) {
+    const config = readCloudflareConfig();
+    const env: Record<string, string> = {};
+    for (const key of ['WORKER_EXPORT_URL', 'WORKER_EXPORT_TOKEN', 'CERTFLEET_EDGE_URL', 'CERTFLEET_ZONE_CA_FILE']) {
+      if (process.env[key]) env[key] = process.env[key]!;
+    }
+    return {
+      mode: 'real',
+      env,
+      describe: `real API (${config.baseUrl ?? 'api.cloudflare.com'}), zone ${config.zoneId}`,
+      lines: env.WORKER_EXPORT_URL ? [`Worker      ${env.WORKER_EXPORT_URL}`] : ['Worker      set WORKER_EXPORT_URL + WORKER_EXPORT_TOKEN to pull readings'],
+      gateway: createCloudflareGateway(config),
+      stop: async () => {},
+    };
+  }
+
+  const exportToken = process.env.WORKER_EXPORT_TOKEN || persistentSecret(join(opts.dataDir, 'secrets', 'worker-export-token'));
+  const local = await startLocalCloudflare({
+    dataDir: join(opts.dataDir, 'emulator'),
+    apiPort: opts.apiPort ?? Number(process.env.CLOUDFLARE_EMULATOR_PORT ?? 8788),
+    edgePort: opts.edgePort ?? Number(process.env.CLOUDFLARE_EDGE_PORT ?? 8443),
+    zoneId: process.env.CLOUDFLARE_ZONE_ID || undefined,
+    apiToken: process.env.CLOUDFLARE_API_TOKEN || undefined,
+    revocationDelayMs: opts.revocationDelayMs,
+    edge: { exportToken, workerOutput: 'ignore' },
+    log: opts.log,
+  });
+  const edge = local.edge;
+  if (!edge) throw new Error('the local Cloudflare started without its mTLS edge');
+  const workerUrl = String((edge.worker as { url: string }).url);
+  const edgeCaPem = readFileSync(local.caFiles.public, 'utf8');
+  const deviceUrl = `https://${DEMO_DEVICE_HOST}:${edge.port}`;
+  const env = {
+    CLOUDFLARE_BASE_URL: local.apiBaseUrl,
+    CLOUDFLARE_API_TOKEN: local.apiToken,
+    CLOUDFLARE_ZONE_ID: local.zoneId,
+    CERTFLEET_EMULATOR_ORIGIN: local.origin,
+    CERTFLEET_EDGE_URL: deviceUrl,
+    CERTFLEET_EDGE_CA_FILE: local.caFiles.public,
+    CERTFLEET_ZONE_CA_FILE: local.caFiles.zone,
+    CERTFLEET_DEVICE_KEYS_DIR: join(opts.dataDir, 'devices'),
+    WORKER_EXPORT_URL: workerUrl,
+    WORKER_EXPORT_TOKEN: exportToken,
+  };
+  return {
+    mode: 'local',
+    env,
+    describe: `local (${local.apiBaseUrl}), zone ${local.zoneId}`,
+    lines: [
+      `mTLS edge   ${deviceUrl}  (Worker in workerd; curl --cacert ${local.caFiles.public} …)`,
+      `CA files    ${local.caFiles.zone} (devices' CA), ${local.caFiles.public} (edge / "public" CA)`,
+    ],
+    gateway: createCloudflareGateway({ apiToken: local.apiToken, zoneId: local.zoneId, baseUrl: local.apiBaseUrl }),
+    local,
+    deviceUrl,
+    edgeCaPem,
+    stop: () => local.stop(),
+  };
+}
+
+/** Validity of demo certificates by position, so every expiry band has members. */
+function demoValidityDays(index: number): number {
+  return [5, 25, 80][index % 12] ?? (index % 2 ? 3650 : 365);
+}
+
+/**
+ * Seeds an empty database with the demo (users, fleet, a week of readings). In local mode each demo
+ * device gets a real certificate issued through the local Cloudflare's API, and its key and
+ * certificate are kept under `<dataDir>/devices/` so the simulator can post as it.
+ * @returns a summary line, or undefined when the database was seeded already.
+ */
+export async function seedDemoFleet(prisma: PrismaClient, cloudflare: CloudflareRuntime, dataDir: string): Promise<string | undefined> {
+  const keysDir = join(dataDir, 'devices');
+  let index = 0;
+  const issueCertificate =
+    cloudflare.mode === 'local'
+      ? async (device: SeedDevice) => {
+          mkdirSync(keysDir, { recursive: true });
+          const { csrPem, privateKeyPem } = await generateKeyAndCsr({
+            algorithm: 'EC',
+            subject: { CN: device.commonName, O: 'certfleet demo', OU: device.group },
+          });
+          const issued = await cloudflare.gateway.issueClientCertificate({ csr: csrPem, validityDays: demoValidityDays(index++) });
+          await prisma.$transaction(async (tx) => {
+            await recordIssuedCertificate(tx, issued, { deviceId: device.id, source: 'SEED' });
+            await tx.auditEvent.create({
+              data: {
+                actorEmail: 'system:seed',
+                action: 'certificate.issue',
+                targetType: 'device',
+                targetId: device.id,
+                targetLabel: device.name,
+                details: { cloudflareId: issued.id, serialNumber: issued.serialNumber, fingerprintSha256: issued.fingerprintSha256 },
+              },
+            });
+          });
+          writeFileSync(join(keysDir, `${issued.fingerprintSha256}.key.pem`), privateKeyPem, { mode: 0o600 });
+          writeFileSync(join(keysDir, `${issued.fingerprintSha256}.cert.pem`), issued.certificatePem);
+          return { fingerprint: issued.fingerprintSha256 };
+        }
+      : undefined;
+
+  const result = await seedDemo(prisma, { issueCertificate });
+  if (!result.seeded) return undefined;
+  if (cloudflare.mode === 'local') {
+    // Devices reach the edge as `localhost`; ask for (and enforce) client certificates there.
+    const hosts = await cloudflare.gateway.getHostnameAssociations();
+    if (!hosts.includes(DEMO_DEVICE_HOST)) await cloudflare.gateway.updateHostnameAssociations([...hosts, DEMO_DEVICE_HOST]);
+  }
+  return `${result.users} users, ${result.devices} devices, ${result.certificates} certificates, ${result.readings} readings`;
+}
+
+/** The demo devices whose keys certfleet holds locally: active certificates of non-canary devices. */
+async function demoDeviceCredentials(prisma: PrismaClient, keysDir: string): Promise<DeviceCredentials[]> {
+  const certificates = await prisma.certificate.findMany({
+    where: { status: 'ACTIVE', source: 'SEED', device: { isCanary: false } },
+    select: { fingerprintSha256: true, device: { select: { name: true } } },
+  });
+  return certificates
+    .filter((c) => existsSync(join(keysDir, `${c.fingerprintSha256}.key.pem`)))
+    .map((c) => ({
+      name: c.device?.name,
+      certPem: readFileSync(join(keysDir, `${c.fingerprintSha256}.cert.pem`), 'utf8'),
+      keyPem: readFileSync(join(keysDir, `${c.fingerprintSha256}.key.pem`), 'utf8'),
+    }));
+}
+
+/**
+ * What keeps running beside the app: the simulated demo fleet (local mode) posting through the
+ * edge, and the scheduled jobs (pull readings, follow revocations, reconcile, enforcement checks).
+ */
+export async function startBackground(
+  prisma: PrismaClient,
+  cloudflare: CloudflareRuntime,
+  dataDir: string,
+  opts: { everyMs?: number; log?: (line: string) => void } = {},
+): Promise<{ stop(): Promise<void>; scheduler: Scheduler }> {
+  const abort = new AbortController();
+  let simulation: Promise<unknown> = Promise.resolve();
+  if (cloudflare.mode === 'local' && cloudflare.deviceUrl) {
+    const devices = await demoDeviceCredentials(prisma, join(dataDir, 'devices'));
+    simulation = simulateFleet({
+      url: `${cloudflare.deviceUrl}/temps`,
+      devices,
+      everyMs: opts.everyMs ?? 30_000,
+      caPem: cloudflare.edgeCaPem,
+      signal: abort.signal,
+    });
+  }
+  const scheduler = startScheduler(prisma, { env: cloudflare.env, log: opts.log });
+  return {
+    scheduler,
+    stop: async () => {
+      abort.abort();
+      await scheduler.stop();
+      await simulation;
+    },
+  };
+}
