@@ -25,22 +25,32 @@ export function DataTableSearch({ placeholder = 'Search…', param = 'q', deboun
   const { searchParams, update, isPending } = useSearchParamsUpdater();
   const current = searchParams.get(param) ?? '';
   const [value, setValue] = useState(current);
-  const [lastUrlValue, setLastUrlValue] = useState(current);
+  // The URL value the box last agreed with, and the last value this box sent.
+  const [synced, setSynced] = useState(current);
+  const [sent, setSent] = useState(current);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const id = useId();
 
-  // Back/forward changes the URL under us; show what it now says.
-  if (current !== lastUrlValue) {
-    setLastUrlValue(current);
-    setValue(current);
+  // The URL changed. If it is not our own search arriving (typing may have moved on meanwhile),
+  // it came from Back/Forward or a link: show what it now says.
+  if (current !== synced) {
+    setSynced(current);
+    if (current !== sent) setValue(current);
   }
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
+  function send(next: string) {
+    clearTimeout(timer.current);
+    const trimmed = next.trim();
+    setSent(trimmed);
+    update({ [param]: trimmed || null }, { history: 'replace' });
+  }
+
   function change(next: string) {
     setValue(next);
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => update({ [param]: next.trim() || null }), debounceMs);
+    timer.current = setTimeout(() => send(next), debounceMs);
   }
 
   return (
@@ -56,10 +66,7 @@ export function DataTableSearch({ placeholder = 'Search…', param = 'q', deboun
         placeholder={placeholder}
         onChange={(event) => change(event.target.value)}
         onKeyDown={(event) => {
-          if (event.key === 'Enter') {
-            clearTimeout(timer.current);
-            update({ [param]: value.trim() || null });
-          }
+          if (event.key === 'Enter') send(value);
         }}
         className="pr-8 pl-8"
       />

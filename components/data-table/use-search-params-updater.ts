@@ -8,7 +8,9 @@ export type SearchParamsPatch = Record<string, string | number | null | undefine
 /**
  * Writes table state into the URL, which the server page reads to query the next page. `null` or ''
  * removes a key. Any change other than the page itself goes back to page 1: page 7 of another sort
- * or filter means nothing. `isPending` is true until the server has answered.
+ * or filter means nothing. Discrete changes (sort, page, filter) add a history entry so Back undoes
+ * them; typing in a search box replaces it instead of leaving one entry per pause.
+ * `isPending` is true until the server has answered.
  */
 export function useSearchParamsUpdater() {
   const router = useRouter();
@@ -17,17 +19,20 @@ export function useSearchParamsUpdater() {
   const [isPending, startTransition] = useTransition();
 
   const update = useCallback(
-    (patch: SearchParamsPatch) => {
-      const next = new URLSearchParams(searchParams.toString());
+    (patch: SearchParamsPatch, { history = 'push' }: { history?: 'push' | 'replace' } = {}) => {
+      // The address bar, not the render's searchParams: a debounced search may fire after a filter
+      // changed, and must not undo it with the URL it saw when it was scheduled.
+      const next = new URLSearchParams(window.location.search);
       for (const [key, value] of Object.entries(patch)) {
         if (value === null || value === undefined || value === '') next.delete(key);
         else next.set(key, String(value));
       }
       if (!('page' in patch)) next.delete('page');
       const query = next.toString();
-      startTransition(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
+      const href = query ? `${pathname}?${query}` : pathname;
+      startTransition(() => (history === 'push' ? router.push(href, { scroll: false }) : router.replace(href, { scroll: false })));
     },
-    [pathname, router, searchParams],
+    [pathname, router],
   );
 
   return { searchParams, update, isPending };

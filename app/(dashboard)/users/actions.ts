@@ -93,7 +93,8 @@ function expectedFailure<TField extends string>(error: unknown, values?: Partial
   if (error instanceof AuthError) return { ok: false, message: error.message };
   if (error instanceof UserChangeError) {
     const fieldErrors = error.field ? ({ [error.field]: [error.message] } as Partial<Record<TField, string[]>>) : undefined;
-    return { ok: false, message: error.message, fieldErrors, values };
+    // A rule about one field is shown beside it; the summary just points there, as for bad input.
+    return { ok: false, message: fieldErrors ? 'Check the highlighted fields.' : error.message, fieldErrors, values };
   }
   throw error;
 }

@@ -91,6 +91,8 @@ export function CreateUserDialog() {
           </Field>
           <Field name="role" label="Role" errors={errors.role}>
             <Select
+              // A <select> reads defaultValue only when mounted: remount it to show the echoed role.
+              key={values.role ?? 'default'}
               id="new-user-role"
               name="role"
               defaultValue={values.role ?? 'SUPPORT'}
