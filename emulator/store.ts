@@ -802,7 +802,9 @@ export class EmulatorStore {
     } catch {
       throw E.host.certUnparsable();
     }
-    const leaves = chain.filter((c) => !c.isCa);
+    // A lone certificate is the leaf even if it says CA:TRUE (openssl req -x509 does), so a
+    // self-signed upload is refused for trust (1441), as Cloudflare words it, not as "no leaf".
+    const leaves = chain.length === 1 ? chain : chain.filter((c) => !c.isCa);
     if (leaves.length === 0) throw E.host.noLeaf();
     if (leaves.length > 1) throw E.host.multipleLeaves();
     const leaf = leaves[0];
