@@ -230,6 +230,11 @@ export async function startEdge(opts: StartEdgeOptions): Promise<RunningEdge> {
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
       const socket = req.socket as TLSSocket;
       const hostHeader = req.headers.host ?? `${socket.servername || host}:${listenPort}`;
+      if (!/^[a-z0-9.\-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/i.test(hostHeader)) {
+        req.resume();
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('error code: 400 (bad Host header)\n');
+        return;
+      }
       const hostname = hostOnly(hostHeader) || (socket.servername || '').toLowerCase();
       const auth = tlsClientAuthFor(socket, store);
       const path = req.url ?? '/';
