@@ -4,5 +4,7 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', '@electric-sql/pglite-socket', 'pg', '@prisma/adapter-pg'],
   poweredByHeader: false,
   typedRoutes: false,
+  // The build checks the app's own code; `npm test` type-checks everything (emulator, Worker, tests).
+  typescript: { tsconfigPath: 'tsconfig.app.json' },
 };
 export default nextConfig;
