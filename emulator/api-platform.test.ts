@@ -157,7 +157,9 @@ describe('fault injection (POST /emulator/config)', () => {
     cf.configure({ faults: { errorRate: 0.4, dropRate: 0.1, latencyMs: 0, seed: 7 } });
     const sdk = new Cloudflare({ apiToken: cf.apiToken, apiKey: null, apiEmail: null, userServiceKey: null, baseURL: cf.apiBaseUrl, maxRetries: 6 });
     const made = [];
+    const before = cf.stats();
     for (let i = 0; i < 3; i++) made.push(await sdk.clientCertificates.create({ zone_id: cf.zoneId, csr: csrPem, validity_days: 30 }));
+    expect(cf.stats().injectedErrors + cf.stats().droppedConnections).toBeGreaterThan(before.injectedErrors + before.droppedConnections);
     expect(cf.store.listClientCertificates().map((c) => c.id).sort()).toEqual(made.map((c) => c.id).sort());
   });
 });

@@ -17,7 +17,7 @@ beforeEach(() => cf.reset());
 
 const zone = () => ({ zone_id: cf.zoneId });
 // Seed 004's example, with hostnames the documented rules accept (example.com is refused, code 1416).
-const body = (over: Record<string, unknown> = {}) => ({
+const body = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   country: 'US',
   state: 'MA',
   locality: 'Boston',
@@ -28,6 +28,9 @@ const body = (over: Record<string, unknown> = {}) => ({
   key_type: 'p256v1',
   ...over,
 });
+
+type CsrParams = { country: string; state: string; locality: string; organization: string; common_name: string; sans: string[]; key_type?: 'rsa2048' | 'p256v1' };
+const sdkBody = (over: Record<string, unknown> = {}) => body(over) as unknown as CsrParams;
 
 async function apiError(p: Promise<unknown>): Promise<APIError> {
   const e = await p.then(() => undefined, (x: unknown) => x);
@@ -55,7 +58,7 @@ describe('custom CSRs (SDK customCsrs.*)', () => {
     const { organizational_unit: _ou, key_type: _kt, ...rest } = body();
     void _ou;
     void _kt;
-    const created = await cf.sdk.customCsrs.create({ ...zone(), ...(rest as { country: string; state: string; locality: string; organization: string; common_name: string; sans: string[] }) });
+    const created = await cf.sdk.customCsrs.create({ ...zone(), ...(rest as unknown as CsrParams) });
     expect(created.key_type).toBe('rsa2048');
     expect((await parseCsr(created.csr!)).keySize).toBe(2048);
     expect(created).not.toHaveProperty('organizational_unit');
@@ -91,7 +94,7 @@ describe('custom CSRs (SDK customCsrs.*)', () => {
 
   it('lists with page/per_page/direction/order, gets one, deletes it', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 7; i++) ids.push((await cf.sdk.customCsrs.create({ ...zone(), ...(body({ name: `csr-${String.fromCharCode(103 - i)}` }) as never) })).id);
+    for (let i = 0; i < 7; i++) ids.push((await cf.sdk.customCsrs.create({ ...zone(), ...sdkBody({ name: `csr-${String.fromCharCode(103 - i)}` }) })).id);
     const page2 = await raw(cf, 'GET', `/zones/${cf.zoneId}/custom_csrs?per_page=5&page=2`);
     expect(customCsrErrors(page2.json, 'collection')).toEqual([]);
     expect(page2.json.result.map((c: { id: string }) => c.id)).toEqual(ids.slice(5));
@@ -117,14 +120,14 @@ describe('custom CSRs (SDK customCsrs.*)', () => {
   });
 
   it('works at account scope too (SDK account_id)', async () => {
-    const created = await cf.sdk.customCsrs.create({ account_id: cf.accountId, ...(body() as never) });
+    const created = await cf.sdk.customCsrs.create({ account_id: cf.accountId, ...sdkBody() });
     expect((await cf.sdk.customCsrs.get(created.id, { account_id: cf.accountId })).id).toBe(created.id);
   });
 });
 
 describe("custom hostnames with a custom CSR (seed 004's flow)", () => {
   async function csrAndCert(hosts = ['app.cityofboston.dev', 'www.cityofboston.dev']) {
-    const csr = await cf.sdk.customCsrs.create({ ...zone(), ...(body({ common_name: hosts[0], sans: hosts }) as never) });
+    const csr = await cf.sdk.customCsrs.create({ ...zone(), ...sdkBody({ common_name: hosts[0], sans: hosts }) });
     const cert = await cf.store.signWithPublicCa(csr.csr!, 90);
     return { csr, cert };
   }

@@ -71,6 +71,8 @@ export interface LocalCloudflare {
   configure(patch: Partial<EmulatorConfig>): EmulatorConfig;
   /** Empties the zone and restores the start-up configuration (same as POST /emulator/reset). */
   reset(): void;
+  /** Requests seen under /client/v4 since start, and how many of them were faulted on purpose. */
+  stats(): { requests: number; injectedErrors: number; droppedConnections: number };
   stop(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function startLocalCloudflare(opts: StartLocalCloudflareOptions): P
       store.reset();
       api.resetRateLimits();
     },
+    stats: api.stats,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -80,6 +80,8 @@ function oneOf<T extends string>(q: URLSearchParams, name: string, allowed: read
 export function createApiServer(opts: ApiServerOptions) {
   const { store } = opts;
   const limiter = new RateLimiter();
+  /** Counters for tests and benchmarks: how many /client/v4 requests came in and how many were faulted. */
+  const stats = { requests: 0, injectedErrors: 0, droppedConnections: 0 };
   let rng: () => number = Math.random;
   let rngSeed: number | undefined;
   const dice = () => {
@@ -323,14 +325,17 @@ export function createApiServer(opts: ApiServerOptions) {
       return 400;
     }
 
+    stats.requests++;
     // Faults strike before anything is handled, as a failing gateway would: nothing changes, so a retry is safe.
     const faults = store.config.faults;
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (faults.dropRate > 0 && dice() < faults.dropRate) {
+      stats.droppedConnections++;
       req.socket.destroy();
       return 0;
     }
     if (faults.errorRate > 0 && dice() < faults.errorRate) {
+      stats.injectedErrors++;
       if (dice() < 0.5) {
         sendError(res, E.internalError());
         return 500;
@@ -410,5 +415,6 @@ export function createApiServer(opts: ApiServerOptions) {
   return {
     server,
     resetRateLimits: () => limiter.reset(),
+    stats: () => ({ ...stats }),
   };
 }

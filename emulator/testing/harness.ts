@@ -31,6 +31,8 @@ export async function startTestCloudflare(opts: Partial<StartLocalCloudflareOpti
 export interface RawResponse {
   status: number;
   headers: Headers;
+  // Untyped on purpose: tests assert on the wire format field by field.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any;
   text: string;
 }
@@ -54,13 +56,13 @@ export async function raw(
     body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
   });
   const text = await res.text();
-  let json: any;
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, json, text };
+  return { status: res.status, headers: res.headers, json: json as RawResponse['json'], text };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -18,7 +18,10 @@ import addFormats from 'ajv-formats';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SHARED_API_DIR = path.resolve(here, '../../../shared/cloudflare-api');
 
-function load(name: string): Record<string, any> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON documents walked by key
+type Json = Record<string, any>;
+
+function load(name: string): Json {
   const file = path.join(SHARED_API_DIR, name);
   try {
     return JSON.parse(readFileSync(file, 'utf8'));

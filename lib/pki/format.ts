@@ -7,7 +7,7 @@
  */
 import { PkiError } from './errors';
 
-const SEPARATORS = /[\s:\-]/g;
+const SEPARATORS = /[\s:-]/g;
 
 function stripHex(input: string): string {
   let s = input.trim();
