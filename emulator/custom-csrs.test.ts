@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCertificate, parseCsr } from '@/lib/pki';
 import { openssl, opensslCsr, opensslVerify } from '@/lib/pki/testing/openssl';
 import { raw, startTestCloudflare, type TestCloudflare } from './testing/harness';
-import { customCsrErrors, failureErrors, specErrors } from './testing/openapi';
+import { customCsrErrors, envelopeErrors, failureErrors, specErrors } from './testing/openapi';
 
 let cf: TestCloudflare;
 beforeAll(async () => {
@@ -110,8 +110,10 @@ describe('custom CSRs (SDK customCsrs.*)', () => {
 
     const got = await cf.sdk.customCsrs.get(ids[0], zone());
     expect(got.id).toBe(ids[0]);
+    expect(customCsrErrors(await raw(cf, 'GET', `/zones/${cf.zoneId}/custom_csrs/${ids[0]}`).then((r) => r.json), 'single')).toEqual([]);
     const del = await raw(cf, 'DELETE', `/zones/${cf.zoneId}/custom_csrs/${ids[0]}`);
     expect(del.status).toBe(200);
+    expect(envelopeErrors(del.json)).toEqual([]);
     expect(del.json.result).toEqual({ id: ids[0] });
     const gone = await raw(cf, 'GET', `/zones/${cf.zoneId}/custom_csrs/${ids[0]}`);
     expect(gone.status).toBe(404);
@@ -158,6 +160,8 @@ describe("custom hostnames with a custom CSR (seed 004's flow)", () => {
 
     const got = await cf.sdk.customHostnames.get(h.id, zone());
     expect(got.hostname).toBe('app.cityofboston.dev');
+    const one = await raw(cf, 'GET', `/zones/${cf.zoneId}/custom_hostnames/${h.id}`);
+    expect(specErrors('/zones/{zone_id}/custom_hostnames/{custom_hostname_id}', 'get', 200, one.json)).toEqual([]);
     const list = await raw(cf, 'GET', `/zones/${cf.zoneId}/custom_hostnames?hostname=app.cityofboston.dev`);
     expect(specErrors('/zones/{zone_id}/custom_hostnames', 'get', 200, list.json)).toEqual([]);
     expect(list.json.result).toHaveLength(1);

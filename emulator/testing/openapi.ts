@@ -97,3 +97,9 @@ export function customCsrErrors(body: unknown, kind: 'single' | 'collection'): s
   const fn = compile(`customCsr ${kind}`, schema);
   return fn(body) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 }
+
+/** Errors against the generic success envelope (api-response-single). */
+export function envelopeErrors(body: unknown): string[] {
+  const fn = compile('single', componentSchema('tls-certificates-and-hostnames_api-response-single'));
+  return fn(body) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+}
