@@ -125,7 +125,10 @@ async function runSeed(posts: Post[], devices: number, kvLatencyMs?: number): Pr
     );
     const ms = Math.round(performance.now() - started);
 
-    const kv = kvLatencyMs === undefined ? await mf.getKVNamespace('TEMPERATURES') : await mf.getKVNamespace('KV', 'slow-kv');
+    // Typed loosely: @cloudflare/workers-types is not installed, so miniflare's KV type does not resolve.
+    const kv = (kvLatencyMs === undefined
+      ? await mf.getKVNamespace('TEMPERATURES')
+      : await mf.getKVNamespace('KV', 'slow-kv')) as unknown as { get(key: string): Promise<string | null> };
     const owner = new Map(posts.map((p) => [p.id, p.device]));
     const storedIds = new Set<string>();
     let misattributed = 0;

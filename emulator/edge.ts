@@ -228,9 +228,10 @@ export async function startEdge(opts: StartEdgeOptions): Promise<RunningEdge> {
     });
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const socket = req.socket as TLSSocket;
+      // `servername` (the SNI the client sent) is set on server sockets but missing from @types/node.
+      const socket = req.socket as TLSSocket & { servername?: string | false };
       const hostHeader = req.headers.host ?? `${socket.servername || host}:${listenPort}`;
-      if (!/^[a-z0-9.\-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/i.test(hostHeader)) {
+      if (!/^[a-z0-9.-]+(:\d+)?$|^\[[0-9a-f:.]+\](:\d+)?$/i.test(hostHeader)) {
         req.resume();
         res.writeHead(400, { 'content-type': 'text/plain' }).end('error code: 400 (bad Host header)\n');
         return;
@@ -380,7 +381,7 @@ interface ParsedCert {
 const zoneCaCache = new Map<string, ParsedCert>();
 
 function parse(der: Buffer): ParsedCert {
-  return { der, node: new X509Certificate(der), peculiar: new x509.X509Certificate(der) };
+  return { der, node: new X509Certificate(der), peculiar: new x509.X509Certificate(Uint8Array.from(der)) };
 }
 
 function zoneCa(pem: string): ParsedCert {
@@ -534,11 +535,14 @@ function legacyDn(name: x509.Name): string {
 }
 
 function escapeRfc2253(value: string): string {
-  return value
+  const escaped = value
     .replace(/[\\,+"<>;]/g, (c) => `\\${c}`)
     .replace(/^([ #])/, '\\$1')
-    .replace(/ $/, '\\ ')
-    .replace(/[\x00-\x1f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+    .replace(/ $/, '\\ ');
+  // Control characters as \XX, as OpenSSL's RFC 2253 output does.
+  return [...escaped]
+    .map((c) => (c.charCodeAt(0) < 0x20 ? `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}` : c))
+    .join('');
 }
 
 function hostOnly(hostHeader: string): string {

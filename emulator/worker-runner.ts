@@ -2,6 +2,7 @@
 // inside our own process so the edge, tests and benchmarks can hand it requests with a `cf` object.
 
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -104,7 +105,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     bindings,
     durableObjects: WORKER_DURABLE_OBJECTS,
     durableObjectsPersist: opts.persistDir ? path.resolve(opts.persistDir) : false,
-    handleRuntimeStdio(stdout, stderr) {
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
       for (const stream of [stdout, stderr]) {
         if (output === 'ignore') stream.resume();
         else if (output === 'inherit') stream.pipe(stream === stdout ? process.stdout : process.stderr);

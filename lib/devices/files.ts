@@ -6,8 +6,9 @@ import type { DeviceCredentials } from './simulator';
 
 /**
  * Devices from a directory or a JSON list.
- * - Directory: every `NAME.pem` / `NAME.crt` with a key beside it named `NAME-key.pem` (cfssljson's naming, as
- *   in seed 001: sensor.pem + sensor-key.pem), `NAME.key` or `NAME.key.pem`.
+ * - Directory: every `NAME.pem` / `NAME.crt` / `NAME.cert.pem` with a key beside it named `NAME-key.pem`
+ *   (cfssljson's naming, as in seed 001: sensor.pem + sensor-key.pem), `NAME.key` or `NAME.key.pem` (the naming
+ *   `npm start` uses for the demo fleet under `.data/devices/`).
  * - JSON: `[{ "cert": "a.pem", "key": "a-key.pem", "name"?: "a" }, …]`, paths relative to the JSON file, or
  *   `certPem`/`keyPem` holding the PEM text itself.
  */
@@ -22,7 +23,7 @@ async function loadDirectory(dir: string): Promise<DeviceCredentials[]> {
   const files = new Set(await readdir(dir));
   const devices: DeviceCredentials[] = [];
   for (const file of [...files].sort()) {
-    const m = /^(.*)\.(pem|crt)$/.exec(file);
+    const m = /^(.*?)(\.cert)?\.(pem|crt)$/.exec(file);
     if (!m || /-key$|\.key$/.test(m[1]!)) continue;
     const name = m[1]!;
     const keyFile = [`${name}-key.pem`, `${name}.key`, `${name}.key.pem`].find((k) => files.has(k));

@@ -95,6 +95,16 @@ describe('device files', () => {
     const list = path.join(dir, 'fleet.json');
     await writeFile(list, JSON.stringify([{ cert: 'sensor-1.pem', key: 'sensor-1-key.pem' }]));
     expect(await loadFleet(list)).toEqual([{ name: 'sensor-1', certPem: devices[1]!.certPem, keyPem: devices[1]!.keyPem }]);
+
+    // npm start keeps the demo fleet as <fingerprint>.cert.pem + <fingerprint>.key.pem.
+    const demo = await mkdtemp(path.join(tmpdir(), 'certfleet-demo-'));
+    try {
+      await writeFile(path.join(demo, `${devices[2]!.fingerprint}.cert.pem`), devices[2]!.certPem);
+      await writeFile(path.join(demo, `${devices[2]!.fingerprint}.key.pem`), devices[2]!.keyPem);
+      expect(await loadFleet(demo)).toEqual([{ name: devices[2]!.fingerprint, certPem: devices[2]!.certPem, keyPem: devices[2]!.keyPem }]);
+    } finally {
+      await rm(demo, { recursive: true, force: true });
+    }
   });
 
   it('parses durations', () => {
@@ -123,7 +133,7 @@ describe('npm run device', () => {
   it('behaves like the seed\'s sensor script: 201 with a certificate', async () => {
     const { code, out } = await cli('--cert', path.join(dir, 'sensor-0.pem'), '--key', path.join(dir, 'sensor-0-key.pem'), '--temperature', '36.5');
     expect(out).toContain('Cloudflare API Shield [IoT device demonstration]');
-    expect(out).toMatch(/Request body:  \{"temperature": "36\.5", "time": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}/);
+    expect(out).toMatch(/Request body: {2}\{"temperature": "36\.5", "time": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}/);
     expect(out).toContain('Response status code: 201');
     expect(code).toBe(0);
   });
