@@ -1,10 +1,10 @@
 /**
- * `npm test`: lint, typecheck, vitest (unit and integration against real PostgreSQL, the local
+ * `npm test`: lint, typecheck, the Worker's wrangler build, vitest (unit and integration against real PostgreSQL, the local
  * Cloudflare and workerd), `next build`, then the Playwright specs in Debian's Chromium.
  * Passes with DATABASE_URL unset (PGlite) and set to a PostgreSQL server; never touches `.data/`.
  *
  *   npm test                 everything
- *   npm test -- --only=unit  one stage (lint, typecheck, unit, build, e2e), comma-separated
+ *   npm test -- --only=unit  one stage (lint, typecheck, worker, unit, build, e2e), comma-separated
  */
 import { spawn } from 'node:child_process';
 import { CHROMIUM_HINT, chromiumPath } from './lib/chromium';
@@ -21,7 +21,8 @@ const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.met
 const STAGES: Stage[] = [
   { name: 'lint', cmd: [bin('eslint'), '.', '--max-warnings=0'] },
   { name: 'typecheck', cmd: [bin('tsc'), '--noEmit', '-p', 'tsconfig.json'] },
-  { name: 'typecheck-worker', cmd: [bin('tsc'), '--noEmit', '-p', 'worker/tsconfig.json'] },
+  // Type-checks worker/, runs `wrangler deploy --dry-run` and starts wrangler's bundle in workerd.
+  { name: 'worker', cmd: [process.execPath, 'worker/scripts/check.mjs'] },
   { name: 'unit', cmd: [bin('vitest'), 'run'] },
   { name: 'build', cmd: [process.execPath, NEXT_BIN, 'build'], env: { NEXT_TELEMETRY_DISABLED: '1' } },
   { name: 'e2e', cmd: [bin('playwright'), 'test'] },
