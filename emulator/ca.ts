@@ -91,10 +91,10 @@ export interface IssueClientCertParams {
 }
 
 /**
- * An X.509 v3 client certificate for a CSR: the CSR's subject and SANs copied as they were encoded,
- * SKI from the CSR's key, AKI = the CA's SKI, EKU clientAuth, not a CA.
+ * A leaf for a CSR: the CSR's subject and SANs copied as they were encoded, SKI from the CSR's key,
+ * AKI = the CA's SKI, not a CA, and the one extended key usage given.
  */
-export async function issueClientCertificate(ca: LoadedCa, p: IssueClientCertParams): Promise<string> {
+async function signLeaf(ca: LoadedCa, p: IssueClientCertParams, usage: x509.ExtendedKeyUsage): Promise<string> {
   const csr = new x509.Pkcs10CertificateRequest(p.csrDer);
   const isRsa = (csr.publicKey.algorithm as Algorithm).name.startsWith('RSA');
   const extensions: x509.Extension[] = [
@@ -103,7 +103,7 @@ export async function issueClientCertificate(ca: LoadedCa, p: IssueClientCertPar
       x509.KeyUsageFlags.digitalSignature | (isRsa ? x509.KeyUsageFlags.keyEncipherment : 0),
       true,
     ),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+    new x509.ExtendedKeyUsageExtension([usage]),
     await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
     new x509.AuthorityKeyIdentifierExtension(ca.ski),
   ];
@@ -123,38 +123,22 @@ export async function issueClientCertificate(ca: LoadedCa, p: IssueClientCertPar
   return encodePem(cert.rawData, 'CERTIFICATE');
 }
 
+/** An API Shield client certificate (EKU clientAuth) signed by the zone's managed CA. */
+export function issueClientCertificate(ca: LoadedCa, p: IssueClientCertParams): Promise<string> {
+  return signLeaf(ca, p, x509.ExtendedKeyUsage.clientAuth);
+}
+
 /**
  * A TLS server certificate signed by the public CA, as a public CA would sign a customer's CSR
- * (seed 004): subject and SANs from the CSR, serverAuth. Used by `npm run emulator:sign` and tests.
+ * (seed 004). Used by `npm run emulator:sign` and tests.
  */
-export async function signCsrWithPublicCa(ca: LoadedCa, csrDer: Uint8Array<ArrayBuffer>, days: number): Promise<string> {
-  const csr = new x509.Pkcs10CertificateRequest(csrDer);
+export function signCsrWithPublicCa(ca: LoadedCa, csrDer: Uint8Array<ArrayBuffer>, days: number): Promise<string> {
   const now = Date.now();
-  const isRsa = (csr.publicKey.algorithm as Algorithm).name.startsWith('RSA');
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(
-      x509.KeyUsageFlags.digitalSignature | (isRsa ? x509.KeyUsageFlags.keyEncipherment : 0),
-      true,
-    ),
-    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-    await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
-    new x509.AuthorityKeyIdentifierExtension(ca.ski),
-  ];
-  const san = csr.getExtension('2.5.29.17');
-  if (san) extensions.push(new x509.Extension(san.type, false, san.value));
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerialHex(),
-    subject: new x509.Name(csr.subjectName.toArrayBuffer()),
-    issuer: ca.cert.subjectName,
-    notBefore: wholeSecond(now - 3_600_000),
-    notAfter: wholeSecond(now + days * DAY_MS),
-    publicKey: csr.publicKey,
-    signingKey: ca.key,
-    signingAlgorithm: RSA_SHA256,
-    extensions,
-  });
-  return encodePem(cert.rawData, 'CERTIFICATE');
+  return signLeaf(
+    ca,
+    { csrDer, serialHex: randomSerialHex(), notBefore: wholeSecond(now - 3_600_000), notAfter: wholeSecond(now + days * DAY_MS) },
+    x509.ExtendedKeyUsage.serverAuth,
+  );
 }
 
 /**

@@ -65,19 +65,10 @@ export interface CustomCsrInput {
   description?: string;
 }
 
-export interface CustomCsr {
+export interface CustomCsr extends Omit<CustomCsrInput, 'keyType'> {
   id: string;
   createdAt: Date;
   keyType: CustomCsrKeyType;
-  commonName: string;
-  sans: string[];
-  country: string;
-  state: string;
-  locality: string;
-  organization: string;
-  organizationalUnit?: string;
-  name?: string;
-  description?: string;
   /** PEM to hand to the customer's CA. */
   csrPem: string;
 }
