@@ -1,6 +1,6 @@
 /**
  * Test support: validate emulator responses against Cloudflare's published schemas
- * (../shared/cloudflare-api/openapi-excerpt.json, and custom-csrs.json for the custom CSR API,
+ * (openapi-excerpt.json, and custom-csrs.json for the custom CSR API,
  * which the public OpenAPI snapshot lacks).
  *
  * One deliberate adjustment, because the excerpt contradicts itself: the shared `identifier`
@@ -15,19 +15,19 @@ import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const SHARED_API_DIR = path.resolve(here, '../../../shared/cloudflare-api');
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON documents walked by key
 type Json = Record<string, any>;
 
+const here = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * Copies of ../shared/cloudflare-api/{openapi-excerpt,custom-csrs}.json, committed so the schema
+ * tests also run in a fresh clone without ../shared; openapi.test.ts fails when they drift.
+ */
+export const VENDORED_API_DIR = path.join(here, 'cloudflare-api');
+export const SHARED_API_DIR = path.resolve(here, '../../../shared/cloudflare-api');
+
 function load(name: string): Json {
-  const file = path.join(SHARED_API_DIR, name);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`Cannot read ${file} (the shared Cloudflare API docs beside the repository): ${(e as Error).message}`);
-  }
+  return JSON.parse(readFileSync(path.join(VENDORED_API_DIR, name), 'utf8'));
 }
 
 const excerpt = load('openapi-excerpt.json');
