@@ -1,0 +1,245 @@
+import 'server-only';
+import { assertCan, type SessionUser } from '@/lib/auth/errors';
+import { db } from '@/lib/db/client';
+import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
+import type { CertificateSource, CertificateStatus, Prisma, PrismaClient, RevocationReason } from '@/lib/generated/prisma/client';
+import { classifyHexId, normalizeFingerprint, normalizeSerial, normalizeSki } from '@/lib/pki/format';
+import type { CertificateListSearch, LastSeenFilter } from '@/lib/validation/inventory';
+import { pageWindow } from '@/lib/validation/table-search-params';
+import { expiresOnInBand, liveForExpiryWhere, readExpiryThresholds } from './expiry';
+
+/*
+ * Reads of client certificates: the Certificates table (filtered, sorted and paged in SQL) and one
+ * certificate's page. Writes (revoke, undo, refresh from Cloudflare) live in ./revocation.ts.
+ */
+
+/**
+ * What a search box's text means as a certificate identifier. People paste serials, SKIs and
+ * fingerprints as openssl, browsers and Cloudflare print them (colons, spaces, any case), so the text
+ * is normalised first (lib/pki/format). A full-length value is matched exactly (and uses the unique
+ * indexes); a shorter run of hex digits matches as a fragment of any of the three.
+ */
+export interface IdentifierQuery {
+  fingerprint?: string;
+  ski?: string;
+  serial?: string;
+  /** Lowercase hex digits without separators, to find inside serial, SKI or fingerprint. */
+  fragment?: string;
+}
+
+export function parseIdentifierQuery(q: string): IdentifierQuery | null {
+  const kind = classifyHexId(q);
+  if (!kind) return null;
+  try {
+    // 64 digits can only be a SHA-256 fingerprint; 40 is a SHA-1 SKI or a 20-byte serial (Cloudflare's).
+    if (kind === 'fingerprint') return { fingerprint: normalizeFingerprint(q) };
+    if (kind === 'ski') return { ski: normalizeSki(q), serial: normalizeSerial(q) };
+    const fragment = q.replace(/^[A-Za-z0-9 ]+=/, '').replace(/[\s:-]/g, '').replace(/^0x/i, '').toLowerCase();
+    return { serial: normalizeSerial(q), fragment };
+  } catch {
+    return null;
+  }
+}
+
+/** Prisma conditions on a certificate for an identifier query (OR them). */
+export function identifierConditions(id: IdentifierQuery): Prisma.CertificateWhereInput[] {
+  return [
+    ...(id.fingerprint ? [{ fingerprintSha256: id.fingerprint }] : []),
+    ...(id.ski ? [{ ski: id.ski }] : []),
+    ...(id.serial ? [{ serialNumber: id.serial }] : []),
+    ...(id.fragment
+      ? [
+          { serialNumber: { contains: id.fragment.toUpperCase() } },
+          { ski: { contains: id.fragment } },
+          { fingerprintSha256: { contains: id.fragment } },
+        ]
+      : []),
+  ];
+}
+
+/** `lastSeenAt` conditions for the "last seen" filter as of `now`. */
+export function lastSeenWhere(filter: LastSeenFilter, now: Date): Prisma.DateTimeNullableFilter | null {
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  switch (filter) {
+    case '1h':
+      return { gte: ago(3_600_000) };
+    case '24h':
+      return { gte: ago(86_400_000) };
+    case '7d':
+      return { gte: ago(7 * 86_400_000) };
+    case 'stale':
+      return { lt: ago(86_400_000) };
+    case 'never':
+      return null;
+  }
+}
+
+export interface CertificateRow {
+  id: string;
+  cloudflareId: string;
+  serialNumber: string;
+  ski: string;
+  fingerprintSha256: string;
+  commonName: string;
+  status: CertificateStatus;
+  source: CertificateSource;
+  issuedOn: Date;
+  expiresOn: Date;
+  /** Whole days left as of the query (negative once expired); see lib/expiry/bands.ts. */
+  daysLeft: number;
+  revokedAt: Date | null;
+  device: { id: string; name: string; group: string; lastSeenAt: Date | null } | null;
+}
+
+const certificateRowSelect = {
+  id: true,
+  cloudflareId: true,
+  serialNumber: true,
+  ski: true,
+  fingerprintSha256: true,
+  commonName: true,
+  status: true,
+  source: true,
+  issuedOn: true,
+  expiresOn: true,
+  revokedAt: true,
+  device: { select: { id: true, name: true, group: true, lastSeenAt: true } },
+} as const satisfies Prisma.CertificateSelect;
+
+/** The `where` of the Certificates table for its URL state, as of `now`. */
+export async function certificateListWhere(search: CertificateListSearch, now: Date, prisma: PrismaClient = db()): Promise<Prisma.CertificateWhereInput> {
+  const and: Prisma.CertificateWhereInput[] = [];
+  if (search.q) {
+    const id = parseIdentifierQuery(search.q);
+    and.push({
+      OR: [
+        { commonName: { contains: search.q, mode: 'insensitive' } },
+        { device: { name: { contains: search.q, mode: 'insensitive' } } },
+        ...(id ? identifierConditions(id) : []),
+      ],
+    });
+  }
+  if (search.status) and.push({ status: search.status });
+  if (search.band) {
+    const band = findExpiryBand(await readExpiryThresholds(prisma), search.band);
+    if (band) and.push(liveForExpiryWhere, { expiresOn: expiresOnInBand(band, now) });
+  }
+  if (search.group) and.push({ device: { group: search.group } });
+  if (search.lastSeen) and.push({ device: { lastSeenAt: lastSeenWhere(search.lastSeen, now) } });
+  return and.length ? { AND: and } : {};
+}
+
+const ORDER: Record<CertificateListSearch['sort'], (dir: 'asc' | 'desc') => Prisma.CertificateOrderByWithRelationInput> = {
+  expiresOn: (dir) => ({ expiresOn: dir }),
+  issuedOn: (dir) => ({ issuedOn: dir }),
+  device: (dir) => ({ device: { name: dir } }),
+  commonName: (dir) => ({ commonName: dir }),
+  serialNumber: (dir) => ({ serialNumber: dir }),
+  status: (dir) => ({ status: dir }),
+};
+
+/** One page of certificates, filtered, sorted and paged in SQL. */
+export async function findCertificates(
+  actor: SessionUser,
+  search: CertificateListSearch,
+  now = new Date(),
+): Promise<{ rows: CertificateRow[]; total: number }> {
+  assertCan(actor, 'certificate:view');
+  const where = await certificateListWhere(search, now);
+  const [rows, total] = await Promise.all([
+    db().certificate.findMany({
+      where,
+      select: certificateRowSelect,
+      // The id breaks ties so a page boundary never shows a row twice or skips one.
+      orderBy: [ORDER[search.sort](search.dir), { id: 'asc' }],
+      ...pageWindow(search),
+    }),
+    db().certificate.count({ where }),
+  ]);
+  return { rows: rows.map((row) => ({ ...row, daysLeft: daysLeft(row.expiresOn, now) })), total };
+}
+
+export interface EdgeProof {
+  /** 'refused': the edge answered 403 to the revoked certificate; 'accepted': it let it through (an alarm). */
+  outcome: 'refused' | 'accepted';
+  status: number;
+  /** From the moment Cloudflare acknowledged the revocation to the refused request. */
+  elapsedMs: number;
+  at: Date;
+  /** Which layer answered: API Shield's mTLS rule (error code 1020) or the readings Worker. */
+  layer: string | null;
+}
+
+export interface CertificateDetail extends CertificateRow {
+  pem: string;
+  csr: string;
+  keyType: string;
+  keySize: number;
+  validityDays: number;
+  organization: string | null;
+  organizationalUnit: string | null;
+  revocationReason: RevocationReason | null;
+  revocationNote: string | null;
+  revokedByEmail: string | null;
+  supersededById: string | null;
+  supersededAt: Date | null;
+  missingAtCloudflareAt: Date | null;
+  createdAt: Date;
+  edgeProof: EdgeProof | null;
+}
+
+/** Audit actions that record a proof at the edge (written by lib/edge/proof.ts). */
+export const EDGE_PROOF_ACTIONS = { refused: 'certificate.edge_refused', accepted: 'certificate.edge_accepted' } as const;
+
+/** The latest edge proof of a certificate's current revocation, if any (older revocations do not count). */
+export async function readEdgeProof(prisma: PrismaClient | Prisma.TransactionClient, certificateId: string, revokedAt: Date | null): Promise<EdgeProof | null> {
+  if (!revokedAt) return null;
+  const event = await prisma.auditEvent.findFirst({
+    where: { targetType: 'certificate', targetId: certificateId, action: { in: Object.values(EDGE_PROOF_ACTIONS) }, at: { gte: revokedAt } },
+    orderBy: { at: 'desc' },
+  });
+  if (!event) return null;
+  const details = (event.details ?? {}) as { status?: number; elapsedMs?: number; layer?: string };
+  return {
+    outcome: event.action === EDGE_PROOF_ACTIONS.refused ? 'refused' : 'accepted',
+    status: details.status ?? 0,
+    elapsedMs: details.elapsedMs ?? 0,
+    at: event.at,
+    layer: details.layer ?? null,
+  };
+}
+
+/** One certificate with everything its page shows, or null when there is no such certificate. */
+export async function getCertificate(actor: SessionUser, id: string, now = new Date()): Promise<CertificateDetail | null> {
+  assertCan(actor, 'certificate:view');
+  const cert = await db().certificate.findUnique({
+    where: { id },
+    select: {
+      ...certificateRowSelect,
+      pem: true,
+      csr: true,
+      keyType: true,
+      keySize: true,
+      validityDays: true,
+      organization: true,
+      organizationalUnit: true,
+      revocationReason: true,
+      revocationNote: true,
+      revokedByEmail: true,
+      supersededById: true,
+      supersededAt: true,
+      missingAtCloudflareAt: true,
+      createdAt: true,
+    },
+  });
+  if (!cert) return null;
+  const edgeProof = await readEdgeProof(db(), cert.id, cert.revokedAt);
+  return { ...cert, daysLeft: daysLeft(cert.expiresOn, now), edgeProof };
+}
+
+/** Distinct device groups, for the group filter of both tables. */
+export async function listDeviceGroups(actor: SessionUser): Promise<string[]> {
+  assertCan(actor, 'device:view');
+  const groups = await db().device.findMany({ where: { isCanary: false }, distinct: ['group'], select: { group: true }, orderBy: { group: 'asc' } });
+  return groups.map((g) => g.group);
+}

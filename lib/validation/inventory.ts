@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { CertificateStatus, RevocationReason } from '@/lib/generated/prisma/enums';
+import { firstParam, parseTableSearch, type RawSearchParams, type TableSearch } from './table-search-params';
+
+/*
+ * The URL state of the Devices and Certificates tables and the one schema of a revocation, shared by
+ * the dialog, its server action and `POST /api/certificates/:id/revoke`. A hand-edited URL never
+ * fails: an unknown filter value is dropped, as `parseTableSearch` does for paging.
+ */
+
+export const CERTIFICATE_STATUSES = Object.values(CertificateStatus) as [CertificateStatus, ...CertificateStatus[]];
+export const REVOCATION_REASONS = Object.values(RevocationReason) as [RevocationReason, ...RevocationReason[]];
+
+export const REVOCATION_REASON_LABELS: Record<RevocationReason, string> = {
+  KEY_COMPROMISE: 'Key compromise',
+  DEVICE_LOST: 'Device lost or stolen',
+  SUPERSEDED: 'Superseded by a new certificate',
+  DECOMMISSIONED: 'Device decommissioned',
+  OTHER: 'Other',
+};
+
+export const CERTIFICATE_STATUS_LABELS: Record<CertificateStatus, string> = {
+  ACTIVE: 'Active',
+  PENDING_REVOCATION: 'Pending revocation',
+  REVOKED: 'Revoked',
+  PENDING_REACTIVATION: 'Pending reactivation',
+};
+
+/** When a device last posted a reading: within the last hour/day/week, not for a day or more, never. */
+export const LAST_SEEN_FILTERS = ['1h', '24h', '7d', 'stale', 'never'] as const;
+export type LastSeenFilter = (typeof LAST_SEEN_FILTERS)[number];
+export const LAST_SEEN_LABELS: Record<LastSeenFilter, string> = {
+  '1h': 'In the last hour',
+  '24h': 'In the last 24 hours',
+  '7d': 'In the last 7 days',
+  stale: 'Not for 24 hours+',
+  never: 'Never',
+};
+
+/** An expiry band key as a URL carries it; whether the current thresholds have it is the server's call. */
+const bandParam = z.string().regex(/^(expired|later|\d{1,4})$/).nullable().catch(null);
+const groupParam = z.string().trim().min(1).max(100).nullable().catch(null);
+const lastSeenParam = z.enum(LAST_SEEN_FILTERS).nullable().catch(null);
+
+interface InventoryFilters {
+  band: string | null;
+  group: string | null;
+  lastSeen: LastSeenFilter | null;
+}
+
+function inventoryFilters(raw: RawSearchParams): InventoryFilters {
+  return {
+    band: bandParam.parse(firstParam(raw, 'band') ?? null),
+    group: groupParam.parse(firstParam(raw, 'group') ?? null),
+    lastSeen: lastSeenParam.parse(firstParam(raw, 'lastSeen') ?? null),
+  };
+}
+
+export const CERTIFICATE_SORTS = ['expiresOn', 'issuedOn', 'device', 'commonName', 'serialNumber', 'status'] as const;
+export type CertificateSort = (typeof CERTIFICATE_SORTS)[number];
+
+export interface CertificateListSearch extends TableSearch<CertificateSort>, InventoryFilters {
+  status: CertificateStatus | null;
+}
+
+/** The Certificates table's URL state; soonest expiry first by default. */
+export function parseCertificateListSearch(raw: RawSearchParams): CertificateListSearch {
+  return {
+    ...parseTableSearch(raw, { sortable: CERTIFICATE_SORTS, defaultSort: 'expiresOn' }),
+    ...inventoryFilters(raw),
+    status: z.enum(CERTIFICATE_STATUSES).nullable().catch(null).parse(firstParam(raw, 'status') ?? null),
+  };
+}
+
+export const DEVICE_SORTS = ['name', 'group', 'lastSeenAt', 'expiresOn', 'certificateStatus'] as const;
+export type DeviceSort = (typeof DEVICE_SORTS)[number];
+
+/** A device's status filter is its current certificate's status, or `NONE` when it has none. */
+export const DEVICE_CERTIFICATE_FILTERS = [...CERTIFICATE_STATUSES, 'NONE'] as const;
+export type DeviceCertificateFilter = (typeof DEVICE_CERTIFICATE_FILTERS)[number];
+
+export interface DeviceListSearch extends TableSearch<DeviceSort>, InventoryFilters {
+  status: DeviceCertificateFilter | null;
+}
+
+export function parseDeviceListSearch(raw: RawSearchParams): DeviceListSearch {
+  return {
+    ...parseTableSearch(raw, { sortable: DEVICE_SORTS, defaultSort: 'name' }),
+    ...inventoryFilters(raw),
+    status: z.enum(DEVICE_CERTIFICATE_FILTERS).nullable().catch(null).parse(firstParam(raw, 'status') ?? null),
+  };
+}
+
+/**
+ * A revocation request: which certificates, why, and (for OTHER, required) in whose words. Limited
+ * to 500 certificates per request so one click cannot spend the API's whole rate-limit window.
+ */
+export const RevokeSchema = z
+  .object({
+    certificateIds: z.array(z.string().trim().min(1).max(64)).min(1, 'Choose at least one certificate.').max(500, 'Revoke at most 500 certificates at a time.'),
+    reason: z.enum(REVOCATION_REASONS, 'Choose a reason.'),
+    note: z.string().trim().max(500, 'Use at most 500 characters.').default(''),
+  })
+  .superRefine((value, ctx) => {
+    if (value.reason === 'OTHER' && !value.note) {
+      ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why, when the reason is “Other”.' });
+    }
+  });
+
+export type RevokeInput = z.infer<typeof RevokeSchema>;
+export type RevokeField = 'certificateIds' | 'reason' | 'note';
+
+/** The body of `POST /api/certificates/:id/revoke` (the id comes from the path). */
+export const RevokeOneBodySchema = z.object({
+  reason: z.enum(REVOCATION_REASONS, 'Choose a reason.'),
+  note: z.string().trim().max(500).optional(),
+});
+
+export const AUDIT_SORTS = ['at'] as const;
+
+export interface AuditListSearch extends TableSearch<(typeof AUDIT_SORTS)[number]> {
+  action: string | null;
+  actor: string | null;
+  target: string | null;
+  /** Inclusive days (UTC) as YYYY-MM-DD. */
+  from: string | null;
+  to: string | null;
+}
+
+const dayParam = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)))
+  .nullable()
+  .catch(null);
+const textParam = z.string().trim().min(1).max(200).nullable().catch(null);
+
+/** The audit log's URL state: newest first unless asked otherwise. */
+export function parseAuditListSearch(raw: RawSearchParams): AuditListSearch {
+  return {
+    ...parseTableSearch(raw, { sortable: AUDIT_SORTS, defaultSort: 'at', defaultDir: 'desc', defaultPerPage: 50 }),
+    action: z.string().regex(/^[a-z0-9_.:-]{1,100}$/i).nullable().catch(null).parse(firstParam(raw, 'action') ?? null),
+    actor: textParam.parse(firstParam(raw, 'actor') ?? null),
+    target: textParam.parse(firstParam(raw, 'target') ?? null),
+    from: dayParam.parse(firstParam(raw, 'from') ?? null),
+    to: dayParam.parse(firstParam(raw, 'to') ?? null),
+  };
+}
