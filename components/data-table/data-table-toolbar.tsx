@@ -73,7 +73,7 @@ export function DataTableSearch({ placeholder = 'Search…', param = 'q', deboun
       {isPending ? (
         <LoaderCircle aria-label="Searching" className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />
       ) : value ? (
-        <Button variant="ghost" size="icon-sm" aria-label="Clear search" className="absolute top-1/2 right-0.5 size-7 -translate-y-1/2" onClick={() => change('')}>
+        <Button variant="ghost" size="icon-sm" aria-label="Clear search" className="absolute top-1/2 right-0.5 -translate-y-1/2" onClick={() => change('')}>
           <X />
         </Button>
       ) : null}

@@ -42,7 +42,8 @@ export function DataTable<TData extends RowData>({ table, isPending, toolbar, em
                       key={header.id}
                       colSpan={header.colSpan}
                       aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
-                      className={cn(meta?.align === 'end' && 'text-right', meta?.className)}
+                      align={meta?.align}
+                      className={meta?.className}
                     >
                       {header.isPlaceholder ? null : <table.FlexRender header={header} />}
                     </TableHead>

@@ -21,8 +21,13 @@ export function TableRow({ className, ...props }: ComponentProps<'tr'>) {
   return <tr className={cn('border-b border-border transition-colors hover:bg-muted/40', className)} {...props} />;
 }
 
-export function TableHead({ className, ...props }: ComponentProps<'th'>) {
-  return <th className={cn('h-10 px-3 text-left align-middle text-xs font-medium whitespace-nowrap text-muted-foreground', className)} {...props} />;
+export function TableHead({ className, align = 'start', ...props }: Omit<ComponentProps<'th'>, 'align'> & { align?: 'start' | 'end' }) {
+  return (
+    <th
+      className={cn('h-10 px-3 align-middle text-xs font-medium whitespace-nowrap text-muted-foreground', align === 'end' ? 'text-right' : 'text-left', className)}
+      {...props}
+    />
+  );
 }
 
 export function TableCell({ className, ...props }: ComponentProps<'td'>) {

@@ -15,11 +15,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
 
   return (
     <Card>
-      <CardHeader className="p-6 pb-4">
+      <CardHeader>
         <h1 className="text-xl font-semibold tracking-tight">Sign in</h1>
         <p className="text-sm text-muted-foreground">Manage your fleet&apos;s client certificates.</p>
       </CardHeader>
-      <CardContent className="p-6 pt-0">
+      <CardContent>
         {/* next-auth sends the browser back here with ?error= when a sign-in fails without JavaScript. */}
         <SignInForm callbackPath={callbackPath} failed={!!firstParam(params, 'error')} />
       </CardContent>

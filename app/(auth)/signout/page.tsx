@@ -7,11 +7,11 @@ export const metadata: Metadata = { title: 'Sign out' };
 export default function SignOutPage() {
   return (
     <Card>
-      <CardHeader className="p-6 pb-4">
+      <CardHeader>
         <h1 className="text-xl font-semibold tracking-tight">Sign out</h1>
         <p className="text-sm text-muted-foreground">You will need your email and password to come back.</p>
       </CardHeader>
-      <CardContent className="p-6 pt-0">
+      <CardContent>
         <SignOutButton className="w-full" variant="primary" />
       </CardContent>
     </Card>

@@ -26,7 +26,7 @@ export async function FleetOverviewCards({ user }: { user: SessionUser }) {
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader>
-            <CardTitle className="text-base font-semibold text-foreground">Devices by group</CardTitle>
+            <h2 className="text-base font-semibold">Devices by group</h2>
           </CardHeader>
           <CardContent>
             {devices.byGroup.length === 0 ? (
@@ -53,7 +53,7 @@ export async function FleetOverviewCards({ user }: { user: SessionUser }) {
 
         <Card>
           <CardHeader>
-            <CardTitle className="text-base font-semibold text-foreground">Users by role</CardTitle>
+            <h2 className="text-base font-semibold">Users by role</h2>
           </CardHeader>
           <CardContent>
             <dl className="flex flex-col gap-2 text-sm">
@@ -80,7 +80,7 @@ export async function FleetOverviewCards({ user }: { user: SessionUser }) {
 function Stat({ label, value, hint }: { label: string; value: number; hint: string }) {
   return (
     <Card>
-      <CardHeader className="pb-1">
+      <CardHeader>
         <CardTitle>{label}</CardTitle>
       </CardHeader>
       <CardContent>
