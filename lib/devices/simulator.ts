@@ -147,6 +147,8 @@ export interface FleetOptions extends TlsOptions {
    */
   staggerMs?: number;
   onResult?: (device: DeviceCredentials, index: number, result: PostResult) => void;
+  /** What a device reads now; defaults to `sampleTemperature(index)` (a body-temperature-like curve). */
+  temperatureFor?: (device: DeviceCredentials, index: number, at: Date) => number;
 }
 
 export interface FleetStats {
@@ -176,7 +178,10 @@ export async function simulateFleet(opts: FleetOptions): Promise<FleetStats> {
           const result = await postReading({
             url: opts.url,
             agent,
-            reading: { temperature: String(sampleTemperature(index)), time: utcSeconds() },
+            reading: {
+              temperature: String(opts.temperatureFor?.(device, index, new Date()) ?? sampleTemperature(index)),
+              time: utcSeconds(),
+            },
             signal: opts.signal,
           });
           if (opts.signal?.aborted && result.status === 0) return; // cut off by the abort, not a failure

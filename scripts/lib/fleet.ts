@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startLocalCloudflare, type LocalCloudflare } from '@/emulator/index';
 import { createCloudflareGateway, readCloudflareConfig, type CloudflareGateway } from '@/lib/cloudflare';
 import { recordIssuedCertificate } from '@/lib/certificates/record';
+import { DEMO_FLEET, demoTemperature } from '@/lib/demo/fleet';
 import { simulateFleet, type DeviceCredentials } from '@/lib/devices/simulator';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { generateKeyAndCsr } from '@/lib/pki';
@@ -152,14 +153,18 @@ export async function seedDemoFleet(prisma: PrismaClient, cloudflare: Cloudflare
   return `${result.users} users, ${result.devices} devices, ${result.certificates} certificates, ${result.readings} readings`;
 }
 
-/** The demo devices whose keys certfleet holds locally: active certificates of non-canary devices. */
+/**
+ * The demo devices to simulate: those whose keys certfleet holds locally (active seeded certificates)
+ * and that the demo shows as live, so the late, missing and silent ones stay that way.
+ */
 async function demoDeviceCredentials(prisma: PrismaClient, keysDir: string): Promise<DeviceCredentials[]> {
   const certificates = await prisma.certificate.findMany({
     where: { status: 'ACTIVE', source: 'SEED', device: { isCanary: false } },
     select: { fingerprintSha256: true, device: { select: { name: true } } },
   });
+  const live = new Set(DEMO_FLEET.filter((d) => d.health === 'live' && !d.inactive).map((d) => d.name));
   return certificates
-    .filter((c) => existsSync(join(keysDir, `${c.fingerprintSha256}.key.pem`)))
+    .filter((c) => c.device && live.has(c.device.name) && existsSync(join(keysDir, `${c.fingerprintSha256}.key.pem`)))
     .map((c) => ({
       name: c.device?.name,
       certPem: readFileSync(join(keysDir, `${c.fingerprintSha256}.cert.pem`), 'utf8'),
@@ -187,6 +192,11 @@ export async function startBackground(
       everyMs: opts.everyMs ?? 30_000,
       caPem: cloudflare.edgeCaPem,
       signal: abort.signal,
+      // Each demo sensor keeps drawing its group's curve, so live readings continue the seeded history.
+      temperatureFor: (device, _index, at) => {
+        const demo = DEMO_FLEET.find((d) => d.name === device.name);
+        return demo ? demoTemperature(demo, at, at) : 20;
+      },
     });
   }
   const scheduler = startScheduler(prisma, { env: cloudflare.env, log: opts.log });
