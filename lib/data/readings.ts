@@ -1,0 +1,423 @@
+import 'server-only';
+import { recordAudit } from '@/lib/audit';
+import { requirePermission } from '@/lib/auth/session';
+import { db } from '@/lib/db/client';
+import type { DeviceStatus, Prisma } from '@/lib/generated/prisma/client';
+import { queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
+import { workerExportConfig } from '@/lib/readings/config';
+import { readingsCsvStream, type CsvFilter } from '@/lib/readings/csv';
+import { findReadingFlags, type FlagKind } from '@/lib/readings/flags';
+import { classifyHealth, HEALTH_STATES, type Health } from '@/lib/readings/health';
+import type { DeviceLimitsInput, GroupLimitsInput } from '@/lib/readings/limits-schema';
+import { pullReadings, type PullSummary } from '@/lib/readings/pull';
+import type { ChartRange } from '@/lib/readings/ranges';
+import { MAX_SERIES, type FleetSelection } from '@/lib/readings/selection';
+import {
+  effectiveLimits,
+  GROUP_LIMITS_SETTING,
+  limitState,
+  parseGroupLimits,
+  type EffectiveLimits,
+  type Limits,
+  type LimitState,
+} from '@/lib/readings/thresholds';
+
+// Reads for the readings pages and their JSON/CSV routes, and the few writes (limits, pull now). Every exported
+// function checks the permission first. The chart data is bucketed in SQL (lib/readings/buckets.ts), so what
+// reaches the browser is at most ~1,000 points per series whatever the range.
+
+const run: SqlRunner = (text, values) => db().$queryRawUnsafe(text, ...values);
+
+/** Statuses the fleet view lists; a decommissioned device is expected to be silent and would only be noise. */
+const LISTED_STATUSES: DeviceStatus[] = ['ACTIVE', 'INACTIVE'];
+
+export interface RangeView {
+  preset: ChartRange['preset'];
+  from: string;
+  to: string;
+}
+
+export interface ChartMarker {
+  /** ms since the epoch */
+  t: number;
+  kind: 'issued' | 'rotated' | 'revoked';
+  certificateId: string;
+  serialNumber: string;
+}
+
+export interface FlagView {
+  kind: FlagKind;
+  fingerprint: string;
+  readings: number;
+  first: string;
+  last: string;
+  devices: { id: string; name: string }[];
+  /** The device the certificate belongs to now (null: unknown certificate or unassigned). */
+  owner: { id: string; name: string } | null;
+}
+
+export interface LatestReading {
+  time: string;
+  temperature: number;
+  state: LimitState;
+}
+
+export interface DeviceReadingsView {
+  device: {
+    id: string;
+    name: string;
+    group: string;
+    status: DeviceStatus;
+    reportIntervalSec: number;
+    lastSeenAt: string | null;
+    lastSeenFingerprint: string | null;
+    minTemperature: number | null;
+    maxTemperature: number | null;
+    health: Health;
+  };
+  limits: EffectiveLimits;
+  groupLimits: Limits | null;
+  range: RangeView;
+  widthSeconds: number;
+  points: Bucket[];
+  summary: ReturnType<typeof summarise>;
+  markers: ChartMarker[];
+  latest: LatestReading | null;
+  flags: FlagView[];
+}
+
+export interface FleetDeviceRow {
+  id: string;
+  name: string;
+  group: string;
+  status: DeviceStatus;
+  reportIntervalSec: number;
+  minTemperature: number | null;
+  maxTemperature: number | null;
+  lastSeenAt: string | null;
+  health: Health;
+  latest: LatestReading | null;
+  limits: EffectiveLimits;
+}
+
+export interface FleetReadingsView {
+  range: RangeView;
+  widthSeconds: number;
+  groups: { name: string; devices: number; limits: Limits | null }[];
+  selection: { group: string | null; deviceIds: string[]; drawn: { id: string; name: string }[]; notDrawn: number };
+  /** One line per drawn device (avg per bucket; min/max/count kept for the tooltip). */
+  series: { deviceId: string; name: string; points: Bucket[] }[];
+  /** Every selected device's readings together, per bucket. */
+  average: Bucket[];
+  averageSummary: ReturnType<typeof summarise>;
+  devices: FleetDeviceRow[];
+  healthCounts: Record<Health, number>;
+  /** Devices whose latest reading is outside their limits while they still report (live or late). */
+  outOfLimits: FleetDeviceRow[];
+  flags: FlagView[];
+}
+
+export class ReadingsChangeError extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'NOT_CONFIGURED' | 'PULL_FAILED',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ReadingsChangeError';
+  }
+}
+
+/** Every group's default limits (lib/readings/thresholds.ts explains the rule). */
+async function loadGroupLimits(): Promise<Record<string, Limits>> {
+  const row = await db().setting.findUnique({ where: { key: GROUP_LIMITS_SETTING } });
+  return parseGroupLimits(row?.value);
+}
+
+function rangeView(range: ChartRange): RangeView {
+  return { preset: range.preset, from: range.from.toISOString(), to: range.to.toISOString() };
+}
+
+/** The newest reading per device, one index probe each ((deviceId, time) index). */
+async function latestReadings(deviceIds: string[]): Promise<Map<string, { time: Date; temperature: number }>> {
+  if (!deviceIds.length) return new Map();
+  const rows = await db().$queryRaw<{ id: string; time: Date; temperature: number }[]>`
+    SELECT d.id, l."time", l."temperature"
+      FROM unnest(${deviceIds}::text[]) AS d(id)
+      JOIN LATERAL (SELECT "time", "temperature" FROM "Reading" WHERE "deviceId" = d.id ORDER BY "time" DESC LIMIT 1) l ON true`;
+  return new Map(rows.map((r) => [r.id, { time: r.time, temperature: r.temperature }]));
+}
+
+async function flagViews(q: { from: Date; to: Date; deviceId?: string }): Promise<FlagView[]> {
+  const flags = await findReadingFlags(run, q);
+  const ids = [...new Set(flags.flatMap((f) => [...f.deviceIds, ...(f.certificateDeviceId ? [f.certificateDeviceId] : [])]))];
+  const names = new Map(
+    (ids.length ? await db().device.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : []).map((d) => [d.id, d.name]),
+  );
+  const named = (id: string) => ({ id, name: names.get(id) ?? id });
+  return flags.map((f) => ({
+    kind: f.kind,
+    fingerprint: f.fingerprint,
+    readings: f.readings,
+    first: f.first.toISOString(),
+    last: f.last.toISOString(),
+    devices: f.deviceIds.map(named),
+    owner: f.certificateDeviceId ? named(f.certificateDeviceId) : null,
+  }));
+}
+
+/**
+ * One device's chart over `range`: buckets (≤ ~1,000), the range's true min/max/avg, its limits, certificate
+ * events as markers, its latest reading and any flagged readings. null when there is no such device.
+ */
+export async function getDeviceReadings(deviceId: string, range: ChartRange, now: Date = new Date()): Promise<DeviceReadingsView | null> {
+  await requirePermission('readings:view');
+  const device = await db().device.findUnique({
+    where: { id: deviceId },
+    select: {
+      id: true,
+      name: true,
+      group: true,
+      status: true,
+      reportIntervalSec: true,
+      lastSeenAt: true,
+      lastSeenFingerprint: true,
+      minTemperature: true,
+      maxTemperature: true,
+    },
+  });
+  if (!device) return null;
+
+  const inRange = { gte: range.from, lt: range.to };
+  const [groupLimits, buckets, certificates, latest, flags] = await Promise.all([
+    loadGroupLimits(),
+    queryDeviceBuckets(run, { deviceIds: [device.id], from: range.from, to: range.to }),
+    db().certificate.findMany({
+      where: { deviceId: device.id, OR: [{ issuedOn: inRange }, { supersededAt: inRange }, { revokedAt: inRange }] },
+      select: { id: true, serialNumber: true, issuedOn: true, supersededAt: true, revokedAt: true, status: true },
+    }),
+    latestReadings([device.id]),
+    flagViews({ from: range.from, to: range.to, deviceId: device.id }),
+  ]);
+  const group = groupLimits[device.group] ?? null;
+  const limits = effectiveLimits(device, group ?? undefined);
+  const points = buckets.buckets.get(device.id) ?? [];
+
+  const markers: ChartMarker[] = [];
+  const within = (d: Date | null): d is Date => !!d && d >= range.from && d < range.to;
+  for (const c of certificates) {
+    const base = { certificateId: c.id, serialNumber: c.serialNumber };
+    if (within(c.issuedOn)) markers.push({ ...base, t: c.issuedOn.getTime(), kind: 'issued' });
+    if (within(c.supersededAt)) markers.push({ ...base, t: c.supersededAt.getTime(), kind: 'rotated' });
+    if (c.status === 'REVOKED' && within(c.revokedAt)) markers.push({ ...base, t: c.revokedAt.getTime(), kind: 'revoked' });
+  }
+  markers.sort((a, b) => a.t - b.t);
+
+  const last = latest.get(device.id);
+  return {
+    device: {
+      ...device,
+      lastSeenAt: device.lastSeenAt?.toISOString() ?? null,
+      health: classifyHealth(device.lastSeenAt, device.reportIntervalSec, now),
+    },
+    limits,
+    groupLimits: group,
+    range: rangeView(range),
+    widthSeconds: buckets.widthSeconds,
+    points,
+    summary: summarise(points),
+    markers,
+    latest: last ? { time: last.time.toISOString(), temperature: last.temperature, state: limitState(last.temperature, limits) } : null,
+    flags,
+  };
+}
+
+/**
+ * The fleet view: every listed device with its health and latest reading, the chosen devices' lines and their
+ * average over `range`, devices outside their limits now, and flagged readings in the range. With no selection
+ * the first group is drawn.
+ */
+export async function getFleetReadings(selection: FleetSelection, range: ChartRange, now: Date = new Date()): Promise<FleetReadingsView> {
+  await requirePermission('readings:view');
+  const [groupLimits, rows] = await Promise.all([
+    loadGroupLimits(),
+    db().device.findMany({
+      where: { isCanary: false, status: { in: LISTED_STATUSES } },
+      select: {
+        id: true,
+        name: true,
+        group: true,
+        status: true,
+        reportIntervalSec: true,
+        minTemperature: true,
+        maxTemperature: true,
+        lastSeenAt: true,
+      },
+      orderBy: [{ group: 'asc' }, { name: 'asc' }],
+    }),
+  ]);
+  const latest = await latestReadings(rows.map((r) => r.id));
+
+  const devices: FleetDeviceRow[] = rows.map((d) => {
+    const limits = effectiveLimits(d, groupLimits[d.group]);
+    const last = latest.get(d.id);
+    return {
+      ...d,
+      lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+      health: classifyHealth(d.lastSeenAt, d.reportIntervalSec, now),
+      latest: last ? { time: last.time.toISOString(), temperature: last.temperature, state: limitState(last.temperature, limits) } : null,
+      limits,
+    };
+  });
+
+  const groupNames = [...new Set(devices.map((d) => d.group))].sort();
+  const known = new Set(devices.map((d) => d.id));
+  const pickedIds = selection.deviceIds.filter((id) => known.has(id));
+  const group = pickedIds.length ? null : selection.group && groupNames.includes(selection.group) ? selection.group : (groupNames[0] ?? null);
+  const selected = pickedIds.length ? devices.filter((d) => pickedIds.includes(d.id)) : devices.filter((d) => d.group === group);
+  const drawn = selected.slice(0, MAX_SERIES);
+  const selectedIds = selected.map((d) => d.id);
+
+  const [perDevice, average, flags] = await Promise.all([
+    queryDeviceBuckets(run, { deviceIds: drawn.map((d) => d.id), from: range.from, to: range.to }),
+    queryCombinedBuckets(run, { deviceIds: selectedIds, from: range.from, to: range.to }),
+    flagViews({ from: range.from, to: range.to }),
+  ]);
+
+  const healthCounts = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<Health, number>;
+  for (const d of devices) healthCounts[d.health]++;
+
+  return {
+    range: rangeView(range),
+    widthSeconds: average.widthSeconds,
+    groups: groupNames.map((name) => ({
+      name,
+      devices: devices.filter((d) => d.group === name).length,
+      limits: groupLimits[name] ?? null,
+    })),
+    selection: {
+      group,
+      deviceIds: selectedIds,
+      drawn: drawn.map((d) => ({ id: d.id, name: d.name })),
+      notDrawn: selected.length - drawn.length,
+    },
+    series: drawn.map((d) => ({ deviceId: d.id, name: d.name, points: perDevice.buckets.get(d.id) ?? [] })),
+    average: average.buckets,
+    averageSummary: summarise(average.buckets),
+    devices,
+    healthCounts,
+    outOfLimits: devices.filter((d) => (d.health === 'live' || d.health === 'late') && d.latest && d.latest.state !== 'within'),
+    flags,
+  };
+}
+
+/** Resolves what a CSV export covers and checks it exists; the stream itself reads page by page. */
+export async function exportReadingsCsv(filter: {
+  from: Date;
+  to: Date;
+  deviceId?: string | null;
+  group?: string | null;
+}): Promise<{ stream: ReadableStream<Uint8Array>; label: string }> {
+  await requirePermission('readings:view');
+  const csv: CsvFilter = { from: filter.from, to: filter.to };
+  let label = 'fleet';
+  if (filter.deviceId) {
+    const device = await db().device.findUnique({ where: { id: filter.deviceId }, select: { id: true, name: true } });
+    if (!device) throw new ReadingsChangeError('NOT_FOUND', 'There is no such device.', 'device');
+    csv.deviceIds = [device.id];
+    label = device.name;
+  } else if (filter.group) {
+    const devices = await db().device.findMany({ where: { group: filter.group }, select: { id: true } });
+    if (!devices.length) throw new ReadingsChangeError('NOT_FOUND', `There is no group "${filter.group}".`, 'group');
+    csv.deviceIds = devices.map((d) => d.id);
+    label = filter.group;
+  }
+  return { stream: readingsCsvStream(run, csv), label };
+}
+
+/**
+ * Sets a device's own limits (null: use the group default) and its expected reporting interval. ADMIN only
+ * ('thresholds:edit'); audited with before and after.
+ */
+export async function updateDeviceLimits(input: DeviceLimitsInput) {
+  const actor = await requirePermission('thresholds:edit');
+  return db().$transaction(async (tx) => {
+    const before = await tx.device.findUnique({
+      where: { id: input.deviceId },
+      select: { id: true, name: true, minTemperature: true, maxTemperature: true, reportIntervalSec: true },
+    });
+    if (!before) throw new ReadingsChangeError('NOT_FOUND', 'There is no such device.', 'deviceId');
+    const after = await tx.device.update({
+      where: { id: before.id },
+      data: { minTemperature: input.minTemperature, maxTemperature: input.maxTemperature, reportIntervalSec: input.reportIntervalSec },
+      select: { id: true, name: true, minTemperature: true, maxTemperature: true, reportIntervalSec: true },
+    });
+    const pick = (d: typeof before) => ({ minTemperature: d.minTemperature, maxTemperature: d.maxTemperature, reportIntervalSec: d.reportIntervalSec });
+    await recordAudit(tx, {
+      actor,
+      action: 'device.limits.update',
+      targetType: 'device',
+      targetId: after.id,
+      targetLabel: after.name,
+      details: { from: pick(before), to: pick(after) },
+    });
+    return after;
+  });
+}
+
+/** Sets a group's default limits (both null: no default). ADMIN only ('thresholds:edit'); audited. */
+export async function updateGroupLimits(input: GroupLimitsInput): Promise<Limits | null> {
+  const actor = await requirePermission('thresholds:edit');
+  return db().$transaction(async (tx) => {
+    if (!(await tx.device.count({ where: { group: input.group } }))) {
+      throw new ReadingsChangeError('NOT_FOUND', `There is no group "${input.group}".`, 'group');
+    }
+    // Locks the row (once it exists) so two admins editing two groups at once do not undo each other.
+    await tx.$executeRaw`INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (${GROUP_LIMITS_SETTING}, '{}'::jsonb, now()) ON CONFLICT ("key") DO NOTHING`;
+    const [row] = await tx.$queryRaw<{ value: unknown }[]>`SELECT "value" FROM "Setting" WHERE "key" = ${GROUP_LIMITS_SETTING} FOR UPDATE`;
+    const all = parseGroupLimits(row?.value);
+    const before = all[input.group] ?? null;
+    const after: Limits | null = input.minTemperature === null && input.maxTemperature === null ? null : { min: input.minTemperature, max: input.maxTemperature };
+    if (after) all[input.group] = after;
+    else delete all[input.group];
+    await tx.setting.update({ where: { key: GROUP_LIMITS_SETTING }, data: { value: all as unknown as Prisma.InputJsonObject } });
+    await recordAudit(tx, {
+      actor,
+      action: 'group.limits.update',
+      targetType: 'group',
+      targetId: input.group,
+      targetLabel: input.group,
+      details: { from: before ? { ...before } : null, to: after ? { ...after } : null },
+    });
+    return after;
+  });
+}
+
+/**
+ * "Pull now": pulls new readings from the Worker at once (the scheduler does the same every ~15 s). Any role
+ * with 'readings:pull'. The pull writes many transactions of its own; the audit event records who asked and
+ * what it stored.
+ */
+export async function pullReadingsNow(): Promise<PullSummary> {
+  const actor = await requirePermission('readings:pull');
+  const config = workerExportConfig();
+  if (!config) {
+    throw new ReadingsChangeError('NOT_CONFIGURED', 'No readings Worker is configured: set WORKER_EXPORT_URL and WORKER_EXPORT_TOKEN.');
+  }
+  let summary: PullSummary;
+  try {
+    summary = await pullReadings(db(), { ...config, signal: AbortSignal.timeout(60_000) });
+  } catch (error) {
+    throw new ReadingsChangeError('PULL_FAILED', error instanceof Error ? error.message : String(error));
+  }
+  await db().$transaction((tx) =>
+    recordAudit(tx, {
+      actor,
+      action: 'readings.pull',
+      targetType: 'readings',
+      targetLabel: 'Worker export API',
+      details: { certificates: summary.certificates, readings: summary.readings, ms: summary.ms },
+    }),
+  );
+  return summary;
+}

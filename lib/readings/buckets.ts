@@ -1,0 +1,150 @@
+// Readings bucketed in SQL: min/max/avg/count per fixed-width time bucket, so a chart gets at most ~1,000
+// points per series whatever the range. Pure SQL text plus a tiny runner interface, so the app (Prisma), the
+// benchmark (pg, PGlite) and the tests all run exactly the same statement.
+
+/** At most this many buckets per series, whatever the range. */
+export const MAX_POINTS = 1000;
+
+/**
+ * Widths a person can read off a tooltip ("5 min", "3 h"), in seconds. The width for a range is the first one
+ * at or above range / (MAX_POINTS − 1): one bucket less than the cap because a range that does not start on a
+ * bucket boundary touches one more bucket than range / width.
+ */
+export const NICE_WIDTHS_SECONDS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400, 172_800,
+  604_800, 1_209_600, 2_592_000, 7_776_000, 31_536_000,
+] as const;
+
+/** The bucket width (seconds) for a range, so that [fromMs, toMs) spans at most `maxPoints` buckets. */
+export function bucketWidthSeconds(fromMs: number, toMs: number, maxPoints = MAX_POINTS): number {
+  const spanSeconds = Math.max(1, (toMs - fromMs) / 1000);
+  const wanted = spanSeconds / Math.max(1, maxPoints - 1);
+  const nice = NICE_WIDTHS_SECONDS.find((w) => w >= wanted);
+  // Beyond a year per bucket: whole days, still a readable step.
+  return nice ?? Math.ceil(wanted / 86_400) * 86_400;
+}
+
+/** Buckets [fromMs, toMs) touches at a given width: the bound bucketWidthSeconds keeps under the cap. */
+export function bucketCount(fromMs: number, toMs: number, widthSeconds: number): number {
+  const w = widthSeconds * 1000;
+  return Math.floor((toMs - 1) / w) - Math.floor(fromMs / w) + 1;
+}
+
+/** "5 min", "3 h", "1 d": how a tooltip names a bucket width. */
+export function formatBucketWidth(widthSeconds: number): string {
+  if (widthSeconds % 86_400 === 0) return `${widthSeconds / 86_400} d`;
+  if (widthSeconds % 3_600 === 0) return `${widthSeconds / 3_600} h`;
+  if (widthSeconds % 60 === 0) return `${widthSeconds / 60} min`;
+  return `${widthSeconds} s`;
+}
+
+/** One bucket of one series. `t` is the bucket's start (ms since the epoch, aligned to the width in UTC). */
+export interface Bucket {
+  t: number;
+  min: number;
+  max: number;
+  avg: number;
+  count: number;
+}
+
+export interface DeviceBucket extends Bucket {
+  deviceId: string;
+}
+
+/**
+ * Runs one parameterised statement and returns its rows. Prisma: `(text, values) => prisma.$queryRawUnsafe(text,
+ * ...values)`; pg: `(text, values) => client.query(text, values).then((r) => r.rows)`; PGlite alike.
+ */
+export type SqlRunner = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export interface BucketQuery {
+  deviceIds: readonly string[];
+  from: Date;
+  to: Date;
+  /** Defaults to bucketWidthSeconds(from, to). */
+  widthSeconds?: number;
+}
+
+/*
+ * Buckets are aligned to the epoch (date_bin with origin 1970-01-01 UTC), not to `from`: the same instant
+ * falls in the same bucket on every request, so a chart does not shimmer as "now" moves, and a test can name
+ * a bucket's boundaries. The range filter is on the raw `time`, so every reading in [from, to) lands in
+ * exactly one bucket and the min of mins / max of maxes are the range's true extremes.
+ * Counts are cast to int and times to float8 ms so every driver returns plain numbers.
+ */
+const BUCKET_EXPR = `date_bin(make_interval(secs => $4::float8), "time", TIMESTAMPTZ 'epoch')`;
+
+/** SQL for per-device buckets: one row per (device, bucket) that holds readings. */
+export function deviceBucketsSql(q: BucketQuery): { text: string; values: unknown[]; widthSeconds: number } {
+  const widthSeconds = q.widthSeconds ?? bucketWidthSeconds(q.from.getTime(), q.to.getTime());
+  return {
+    widthSeconds,
+    text: `SELECT "deviceId" AS "deviceId",
+                  (extract(epoch FROM b) * 1000)::float8 AS t,
+                  min_t AS min, max_t AS max, avg_t AS avg, n AS count
+             FROM (SELECT "deviceId", ${BUCKET_EXPR} AS b,
+                          min("temperature") AS min_t, max("temperature") AS max_t,
+                          avg("temperature") AS avg_t, count(*)::int AS n
+                     FROM "Reading"
+                    WHERE "deviceId" = ANY($1::text[]) AND "time" >= $2::timestamptz AND "time" < $3::timestamptz
+                    GROUP BY 1, 2) AS g
+            ORDER BY "deviceId", t`,
+    values: [q.deviceIds, q.from.toISOString(), q.to.toISOString(), widthSeconds],
+  };
+}
+
+/** SQL for one series over all the given devices together (the fleet average line). */
+export function combinedBucketsSql(q: BucketQuery): { text: string; values: unknown[]; widthSeconds: number } {
+  const widthSeconds = q.widthSeconds ?? bucketWidthSeconds(q.from.getTime(), q.to.getTime());
+  return {
+    widthSeconds,
+    text: `SELECT (extract(epoch FROM b) * 1000)::float8 AS t, min_t AS min, max_t AS max, avg_t AS avg, n AS count
+             FROM (SELECT ${BUCKET_EXPR} AS b,
+                          min("temperature") AS min_t, max("temperature") AS max_t,
+                          avg("temperature") AS avg_t, count(*)::int AS n
+                     FROM "Reading"
+                    WHERE "deviceId" = ANY($1::text[]) AND "time" >= $2::timestamptz AND "time" < $3::timestamptz
+                    GROUP BY 1) AS g
+            ORDER BY t`,
+    values: [q.deviceIds, q.from.toISOString(), q.to.toISOString(), widthSeconds],
+  };
+}
+
+/** Per-device buckets of [from, to), at most MAX_POINTS per device, oldest first. */
+export async function queryDeviceBuckets(
+  run: SqlRunner,
+  q: BucketQuery,
+): Promise<{ widthSeconds: number; buckets: Map<string, Bucket[]> }> {
+  const { text, values, widthSeconds } = deviceBucketsSql(q);
+  const buckets = new Map<string, Bucket[]>(q.deviceIds.map((id) => [id, []]));
+  for (const row of await run(text, values)) {
+    const deviceId = String(row.deviceId);
+    buckets.get(deviceId)?.push(toBucket(row));
+  }
+  return { widthSeconds, buckets };
+}
+
+/** One series over all the given devices (fleet average), at most MAX_POINTS, oldest first. */
+export async function queryCombinedBuckets(run: SqlRunner, q: BucketQuery): Promise<{ widthSeconds: number; buckets: Bucket[] }> {
+  const { text, values, widthSeconds } = combinedBucketsSql(q);
+  return { widthSeconds, buckets: (await run(text, values)).map(toBucket) };
+}
+
+/** The range's extremes and mean, from the buckets alone (exact: the buckets partition the range). */
+export function summarise(buckets: readonly Bucket[]): { min: number | null; max: number | null; avg: number | null; count: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let count = 0;
+  for (const b of buckets) {
+    if (b.min < min) min = b.min;
+    if (b.max > max) max = b.max;
+    sum += b.avg * b.count;
+    count += b.count;
+  }
+  return count ? { min, max, avg: sum / count, count } : { min: null, max: null, avg: null, count: 0 };
+}
+
+function toBucket(row: Record<string, unknown>): Bucket {
+  return { t: Number(row.t), min: Number(row.min), max: Number(row.max), avg: Number(row.avg), count: Number(row.count) };
+}

@@ -1,0 +1,52 @@
+// One zod schema per form, shared by the form (client) and the server action / route handler.
+
+import { z } from 'zod';
+
+/** Sanity bounds for a sensor limit (°C): wider than any cold chain or greenhouse, narrower than a typo. */
+export const TEMPERATURE_BOUNDS = { min: -100, max: 200 } as const;
+/** Shortest and longest expected reporting interval an ADMIN may set (seconds). */
+export const INTERVAL_BOUNDS = { min: 5, max: 86_400 } as const;
+
+/** A form field that is a number, or empty for "none" (fall back to the group default). */
+const optionalTemperature = z.preprocess(
+  (value) => (value === '' || value === null || value === undefined ? null : typeof value === 'string' ? Number(value.trim().replace(',', '.')) : value),
+  z
+    .number({ error: 'Enter a number of degrees Celsius, or leave it empty.' })
+    .finite({ error: 'Enter a number of degrees Celsius, or leave it empty.' })
+    .min(TEMPERATURE_BOUNDS.min, { error: `At least ${TEMPERATURE_BOUNDS.min} °C.` })
+    .max(TEMPERATURE_BOUNDS.max, { error: `At most ${TEMPERATURE_BOUNDS.max} °C.` })
+    .nullable(),
+);
+
+function minBelowMax<T extends { minTemperature: number | null; maxTemperature: number | null }>(value: T, ctx: z.RefinementCtx) {
+  if (value.minTemperature !== null && value.maxTemperature !== null && value.minTemperature >= value.maxTemperature) {
+    ctx.addIssue({ code: 'custom', path: ['maxTemperature'], message: 'The maximum must be above the minimum.' });
+  }
+}
+
+export const DeviceLimitsSchema = z
+  .object({
+    deviceId: z.string().trim().min(1, { error: 'Which device?' }),
+    minTemperature: optionalTemperature,
+    maxTemperature: optionalTemperature,
+    reportIntervalSec: z.coerce
+      .number({ error: 'Enter a whole number of seconds.' })
+      .int({ error: 'Enter a whole number of seconds.' })
+      .min(INTERVAL_BOUNDS.min, { error: `At least ${INTERVAL_BOUNDS.min} seconds.` })
+      .max(INTERVAL_BOUNDS.max, { error: `At most ${INTERVAL_BOUNDS.max} seconds (a day).` }),
+  })
+  .superRefine(minBelowMax);
+
+export type DeviceLimitsInput = z.infer<typeof DeviceLimitsSchema>;
+export type DeviceLimitsField = 'deviceId' | 'minTemperature' | 'maxTemperature' | 'reportIntervalSec';
+
+export const GroupLimitsSchema = z
+  .object({
+    group: z.string().trim().min(1, { error: 'Which group?' }).max(100),
+    minTemperature: optionalTemperature,
+    maxTemperature: optionalTemperature,
+  })
+  .superRefine(minBelowMax);
+
+export type GroupLimitsInput = z.infer<typeof GroupLimitsSchema>;
+export type GroupLimitsField = 'group' | 'minTemperature' | 'maxTemperature';

@@ -1,0 +1,85 @@
+// The time range of a chart, kept in the URL: `?range=24h` for a preset ending now, or `?from=…&to=…` (ISO 8601)
+// for a custom one. Browser-safe: the range picker and the server parse the same way.
+
+import { z } from 'zod';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const RANGE_PRESETS = {
+  '1h': { label: '1 h', ms: HOUR },
+  '24h': { label: '24 h', ms: DAY },
+  '7d': { label: '7 d', ms: 7 * DAY },
+  '30d': { label: '30 d', ms: 30 * DAY },
+  '90d': { label: '90 d', ms: 90 * DAY },
+} as const;
+
+export type RangePreset = keyof typeof RANGE_PRESETS;
+export const RANGE_PRESET_KEYS = Object.keys(RANGE_PRESETS) as RangePreset[];
+export const DEFAULT_RANGE: RangePreset = '24h';
+
+/** A custom range may be at most this long (a year and a bit) and at least a minute. */
+export const MAX_CUSTOM_RANGE_MS = 400 * DAY;
+export const MIN_CUSTOM_RANGE_MS = 60_000;
+
+export interface ChartRange {
+  preset: RangePreset | 'custom';
+  from: Date;
+  to: Date;
+}
+
+export interface ParsedRange extends ChartRange {
+  /** Why the URL's range was not used (then the default preset is). */
+  error?: string;
+}
+
+const isoDate = z.iso.datetime({ offset: true, local: false }).transform((s) => new Date(s));
+
+const CustomRange = z
+  .object({ from: isoDate, to: isoDate })
+  .refine((r) => r.to.getTime() > r.from.getTime(), { message: 'The end of the range must be after its start.' })
+  .refine((r) => r.to.getTime() - r.from.getTime() >= MIN_CUSTOM_RANGE_MS, { message: 'A range must span at least a minute.' })
+  .refine((r) => r.to.getTime() - r.from.getTime() <= MAX_CUSTOM_RANGE_MS, { message: 'A range may span at most 400 days.' });
+
+type Search = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function isRangePreset(value: unknown): value is RangePreset {
+  return typeof value === 'string' && value in RANGE_PRESETS;
+}
+
+/**
+ * The range a URL asks for: `from`+`to` win over `range`; anything unreadable falls back to the default preset
+ * with an `error` the page can show.
+ */
+export function parseChartRange(search: Search | URLSearchParams, now: Date = new Date()): ParsedRange {
+  const get = (key: string) => (search instanceof URLSearchParams ? (search.get(key) ?? undefined) : first(search[key]));
+  const from = get('from');
+  const to = get('to');
+  if (from || to) {
+    const parsed = CustomRange.safeParse({ from, to });
+    if (parsed.success) return { preset: 'custom', ...parsed.data };
+    const issue = parsed.error.issues[0];
+    const error = issue?.path.length ? `The range's ${String(issue.path[0])} is not an ISO 8601 date-time.` : issue?.message;
+    return { ...presetRange(DEFAULT_RANGE, now), error };
+  }
+  const range = get('range');
+  if (range === undefined || range === '') return presetRange(DEFAULT_RANGE, now);
+  if (!isRangePreset(range)) {
+    return { ...presetRange(DEFAULT_RANGE, now), error: `Unknown range "${range}": use ${RANGE_PRESET_KEYS.join(', ')}.` };
+  }
+  return presetRange(range, now);
+}
+
+/** The preset's window ending at `now`. */
+export function presetRange(preset: RangePreset, now: Date = new Date()): ChartRange {
+  return { preset, from: new Date(now.getTime() - RANGE_PRESETS[preset].ms), to: now };
+}
+
+/** The query-string entries that describe a range (what links and the picker write). */
+export function rangeToSearch(range: Pick<ChartRange, 'preset' | 'from' | 'to'>): Record<string, string> {
+  return range.preset === 'custom' ? { from: range.from.toISOString(), to: range.to.toISOString() } : { range: range.preset };
+}
