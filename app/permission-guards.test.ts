@@ -33,7 +33,7 @@ describe('route handlers', () => {
     const exported = [...text.matchAll(/export\s+(?:async\s+)?(?:const|function)\s+([A-Z]+)\b/g)].map((m) => m[1]).filter((name) => METHODS.includes(name));
     expect(exported.length).toBeGreaterThan(0);
     for (const method of exported) {
-      expect(text, `${method} must be \`export const ${method} = withPermission(…)\``).toMatch(new RegExp(`export\\s+const\\s+${method}\\s*=\\s*withPermission\\(`));
+      expect(text, `${method} must be \`export const ${method} = withPermission(…)\``).toMatch(new RegExp(`export\\s+const\\s+${method}\\s*=\\s*withPermission(?:<[^>]*>)?\\(`));
     }
     expect(text).not.toMatch(/export\s*\{[^}]*\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/);
   });
