@@ -1,4 +1,4 @@
-import { FileKey2, Gauge, ScrollText, Settings, ShieldCheck, Thermometer, Users, type LucideIcon, Cpu } from 'lucide-react';
+import { Cpu, FileKey2, Gauge, type LucideIcon, ScrollText, Settings, ShieldCheck, Thermometer, Users } from 'lucide-react';
 import type { Permission } from '@/lib/auth/permissions';
 
 export interface NavItem {

@@ -40,7 +40,7 @@ export function SignInForm({ callbackPath, failed }: { callbackPath: string; fai
   }
 
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate={false}>
+    <form onSubmit={onSubmit} className="flex flex-col gap-4">
       <div className="flex flex-col gap-1.5">
         <Label htmlFor="email">Email</Label>
         <Input id="email" name="email" type="email" autoComplete="username" required autoFocus aria-invalid={!!error || undefined} />
