@@ -1,9 +1,9 @@
 import https from 'node:https';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseCertificate } from '@/lib/pki';
 import { opensslCsr, opensslVerify } from '@/lib/pki/testing/openssl';
 import { startLocalCloudflare } from './index';
@@ -11,12 +11,23 @@ import { EmulatorStore } from './store';
 import { raw } from './testing/harness';
 
 const dirs: string[] = [];
+let caTemplate: string;
+/** A data dir that already holds CA files, as after a first start: RSA key generation is the slow part. */
 const tempDir = () => {
   const d = mkdtempSync(path.join(tmpdir(), 'certfleet-store-'));
   dirs.push(d);
+  if (caTemplate) cpSync(path.join(caTemplate, 'ca'), path.join(d, 'ca'), { recursive: true });
   return d;
 };
+beforeAll(async () => {
+  const first = tempDir();
+  await EmulatorStore.open(first);
+  caTemplate = first;
+});
 afterEach(() => {
+  for (const d of dirs.splice(1)) rmSync(d, { recursive: true, force: true });
+});
+afterAll(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
