@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCloudflare, type LocalCloudflare } from '@/emulator/index';
@@ -183,6 +184,8 @@ export async function startBackground(
   opts: { everyMs?: number; log?: (line: string) => void } = {},
 ): Promise<{ stop(): Promise<void>; scheduler: Scheduler }> {
   const abort = new AbortController();
+  // Every simulated device waits on this one signal.
+  setMaxListeners(0, abort.signal);
   let simulation: Promise<unknown> = Promise.resolve();
   if (cloudflare.mode === 'local' && cloudflare.deviceUrl) {
     const devices = await demoDeviceCredentials(prisma, join(dataDir, 'devices'));
