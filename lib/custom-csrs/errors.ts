@@ -1,0 +1,41 @@
+import { isCloudflareError } from '@/lib/cloudflare/errors';
+import type { CertificateProblem } from './check-certificate';
+
+/**
+ * Why a custom-CSR change was refused, in words an ADMIN can act on. `field` puts the message beside
+ * a form field; `hostname` names the custom hostname that still uses a CSR's key (KEY_IN_USE).
+ */
+export class CustomCsrError extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'CERTIFICATE_REFUSED' | 'KEY_IN_USE' | 'HOSTNAME_TAKEN' | 'CLOUDFLARE',
+    message: string,
+    readonly extra: { field?: 'hostname' | 'certificate'; hostname?: string; problems?: CertificateProblem[]; status?: number } = {},
+  ) {
+    super(message);
+    this.name = 'CustomCsrError';
+  }
+}
+
+export function isCustomCsrError(e: unknown): e is CustomCsrError {
+  return e instanceof CustomCsrError;
+}
+
+/**
+ * A Cloudflare refusal as a CustomCsrError (its message is already written for people by
+ * lib/cloudflare); anything that is not a Cloudflare error is rethrown as the bug it is.
+ */
+export function fromCloudflare(error: unknown, field?: 'hostname' | 'certificate'): CustomCsrError {
+  if (!isCloudflareError(error)) throw error;
+  if (error.code === 'KEY_IN_USE') {
+    return new CustomCsrError('KEY_IN_USE', error.message, { hostname: error.hostname, status: error.status });
+  }
+  if (error.code === 'BAD_CERTIFICATE') return new CustomCsrError('CERTIFICATE_REFUSED', error.message, { field: 'certificate', status: error.status });
+  // Custom hostname code 1406 (409): "Duplicate custom hostname found." (1406 means something else for custom CSRs.)
+  if (error.operation === 'createCustomHostname' && (error.status === 409 || error.cloudflareErrors.some((e) => e.code === 1406))) {
+    return new CustomCsrError('HOSTNAME_TAKEN', 'This hostname already exists as a custom hostname in the zone. Delete it there first, or choose another hostname.', {
+      field: 'hostname',
+      status: error.status,
+    });
+  }
+  return new CustomCsrError(error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CLOUDFLARE', error.message, { field, status: error.status });
+}
