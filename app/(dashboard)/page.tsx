@@ -5,6 +5,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { FleetOverviewCards, FleetOverviewSkeleton } from './_components/fleet-overview';
+import { ExpiryOverview, ExpiryOverviewSkeleton } from './_components/overview-expiry';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -18,6 +19,13 @@ export default async function OverviewPage() {
       <Suspense fallback={<FleetOverviewSkeleton />}>
         <FleetOverviewCards user={user} />
       </Suspense>
+      {can(user.role, 'certificate:view') ? (
+        <div className="mt-8">
+          <Suspense fallback={<ExpiryOverviewSkeleton />}>
+            <ExpiryOverview user={user} />
+          </Suspense>
+        </div>
+      ) : null}
     </>
   );
 }

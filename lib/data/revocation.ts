@@ -35,6 +35,8 @@ export interface CertificateActionResult {
   /** The status certfleet now holds, when it knows it. */
   status?: CertificateStatus;
   message: string;
+  /** Why it failed: no such certificate, not in a state for this, Cloudflare refused or failed, or Cloudflare did it but certfleet could not record it. */
+  failure?: 'NOT_FOUND' | 'INVALID_STATE' | 'CLOUDFLARE' | 'NOT_RECORDED';
 }
 
 interface Target {
@@ -94,9 +96,9 @@ export async function revokeCertificates(actor: SessionUser, input: RevokeInput)
   // A few at a time: quick for a selection of dozens, and far inside Cloudflare's 1,200 calls per 5 minutes.
   const results = await mapLimited(ids, 4, async (id): Promise<CertificateActionResult> => {
     const cert = certs.get(id);
-    if (!cert) return { certificateId: id, label: id, ok: false, message: 'No such certificate.' };
+    if (!cert) return { certificateId: id, label: id, ok: false, message: 'No such certificate.', failure: 'NOT_FOUND' };
     if (!REVOCABLE.includes(cert.status)) {
-      return { certificateId: id, label: labelOf(cert), ok: false, status: cert.status, message: `Already ${STATUS_WORDS[cert.status]}: nothing to do.` };
+      return { certificateId: id, label: labelOf(cert), ok: false, status: cert.status, message: `Already ${STATUS_WORDS[cert.status]}: nothing to do.`, failure: 'INVALID_STATE' };
     }
     return revokeOne(actor, cert, reason, note || null);
   });
@@ -114,7 +116,7 @@ async function revokeOne(actor: SessionUser, cert: Target, reason: RevocationRea
     // Cloudflare refuses to revoke twice. If an earlier attempt reached Cloudflare but not our
     // database, this is where it is healed: record it now, with this request's reason.
     const current = error.code === 'INVALID_REQUEST' ? await getClientCertificate(cert.cloudflareId).catch(() => null) : null;
-    if (!current || !REVOKING.includes(current.status)) return { certificateId: cert.id, label, ok: false, status: cert.status, message: error.message };
+    if (!current || !REVOKING.includes(current.status)) return { certificateId: cert.id, label, ok: false, status: cert.status, message: error.message, failure: 'CLOUDFLARE' };
     answered = current.status;
     alreadyAtCloudflare = true;
   }
@@ -145,6 +147,7 @@ async function revokeOne(actor: SessionUser, cert: Target, reason: RevocationRea
       ok: false,
       status: cert.status,
       message: `Cloudflare accepted the revocation (${answered.replace('_', ' ')}), but certfleet could not record it. It will show after the next refresh; revoke again to record your reason.`,
+      failure: 'NOT_RECORDED',
     };
   }
   return {
@@ -173,7 +176,7 @@ export async function reactivateCertificate(actor: SessionUser, certificateId: s
     where: { id: certificateId },
     select: { ...targetSelect, revocationReason: true, revokedAt: true, revokedByEmail: true },
   });
-  if (!cert) return { certificateId, label: certificateId, ok: false, message: 'No such certificate.' };
+  if (!cert) return { certificateId, label: certificateId, ok: false, message: 'No such certificate.', failure: 'NOT_FOUND' };
   const label = labelOf(cert);
   if (cert.status !== 'PENDING_REVOCATION') {
     return {
@@ -185,6 +188,7 @@ export async function reactivateCertificate(actor: SessionUser, certificateId: s
         cert.status === 'REVOKED'
           ? 'The revocation has completed and can no longer be undone. Issue a new certificate instead.'
           : `Only a certificate pending revocation can be restored; this one is ${STATUS_WORDS[cert.status]}.`,
+      failure: 'INVALID_STATE',
     };
   }
   let answered: ClientCertificateStatus;
@@ -201,12 +205,13 @@ export async function reactivateCertificate(actor: SessionUser, certificateId: s
           current.status === 'revoked'
             ? 'Cloudflare has completed the revocation meanwhile: it can no longer be undone. Issue a new certificate instead.'
             : `Cloudflare reports it ${current.status.replace('_', ' ')}: nothing to undo.`,
+        failure: 'INVALID_STATE',
       };
     }
     answered = (await reactivateClientCertificate(cert.cloudflareId)).status;
   } catch (error) {
     if (!isCloudflareError(error)) throw error;
-    return { certificateId, label, ok: false, status: cert.status, message: error.message };
+    return { certificateId, label, ok: false, status: cert.status, message: error.message, failure: 'CLOUDFLARE' };
   }
   const status = certificateStatusFromCloudflare(answered);
   try {
@@ -239,6 +244,7 @@ export async function reactivateCertificate(actor: SessionUser, certificateId: s
       ok: false,
       status: cert.status,
       message: `Cloudflare accepted the undo (${answered.replace('_', ' ')}), but certfleet could not record it. It will show after the next refresh.`,
+      failure: 'NOT_RECORDED',
     };
   }
   return { certificateId, label, ok: true, status, message: status === 'ACTIVE' ? 'Restored: active again.' : 'Undo requested: Cloudflare reports it pending reactivation.' };
@@ -356,6 +362,34 @@ export async function refreshCertificatesForView(actor: SessionUser, certificate
   const revoked = await db().certificate.findMany({ where: { id: { in: [...certificateIds] }, status: 'REVOKED' }, select: { id: true } });
   for (const { id } of revoked) await proveRefusedAtEdge(db(), id);
   return summary;
+}
+
+/** For a device's page: refresh every certificate of the device (healing any the database lags on). */
+export async function refreshDeviceForView(actor: SessionUser, deviceId: string): Promise<RefreshSummary> {
+  assertCan(actor, 'device:view');
+  const certificates = await db().certificate.findMany({ where: { deviceId }, select: { id: true }, orderBy: { issuedOn: 'desc' }, take: 20 });
+  return refreshCertificatesForView(
+    actor,
+    certificates.map((c) => c.id),
+  );
+}
+
+/**
+ * For a list page: refresh the certificates certfleet holds as pending (the oldest `limit` of them),
+ * so the statuses on the page are Cloudflare's.
+ */
+export async function refreshPendingForView(actor: SessionUser, limit = 50): Promise<RefreshSummary> {
+  assertCan(actor, 'certificate:view');
+  const pending = await db().certificate.findMany({
+    where: { status: { in: ['PENDING_REVOCATION', 'PENDING_REACTIVATION'] } },
+    select: { id: true },
+    orderBy: { updatedAt: 'asc' },
+    take: limit,
+  });
+  return refreshCertificatesForView(
+    actor,
+    pending.map((c) => c.id),
+  );
 }
 
 /**

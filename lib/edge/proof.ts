@@ -2,6 +2,8 @@ import 'server-only';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type AuditActor, recordAudit } from '@/lib/audit';
+import { assertCan, type SessionUser } from '@/lib/auth/errors';
+import { db } from '@/lib/db/client';
 import { EDGE_PROOF_ACTIONS, type EdgeProof, readEdgeProof } from '@/lib/data/certificates';
 import { postReading, type DeviceCredentials } from '@/lib/devices/simulator';
 import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client';
@@ -138,4 +140,30 @@ async function recordEdgeProof(
       revokedAt: cert.revokedAt?.toISOString() ?? null,
     },
   });
+}
+
+export interface EdgeProofState {
+  certificateId: string;
+  proof: EdgeProof | null;
+  /** Whether a proof can be made here; never the key itself. */
+  availability: { possible: true } | { possible: false; reason: 'no-edge' | 'no-key' };
+}
+
+/** For a page: the recorded proof of each certificate's current revocation and whether one can be made. */
+export async function getEdgeProofStates(
+  actor: SessionUser,
+  certificates: readonly { id: string; fingerprintSha256: string; revokedAt: Date | null }[],
+): Promise<EdgeProofState[]> {
+  assertCan(actor, 'certificate:view');
+  const config = readEdgeConfig();
+  return Promise.all(
+    certificates.map(async (cert) => {
+      const availability = await edgeProofAvailability(cert, config);
+      return {
+        certificateId: cert.id,
+        proof: await readEdgeProof(db(), cert.id, cert.revokedAt),
+        availability: availability.possible ? ({ possible: true } as const) : availability,
+      };
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandOf, daysLeft, describeDaysLeft, expiryBands, ExpiryThresholdsSchema, expiryRange, findExpiryBand } from './bands';
+import { bandOf, daysLeft, describeDaysLeft, ExpiryBandsFormSchema, expiryBands, ExpiryThresholdsSchema, expiryRange, findExpiryBand } from './bands';
 
 const now = new Date('2031-04-16T12:00:00.000Z');
 const plus = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
@@ -44,6 +44,8 @@ describe('expiry bands', () => {
     expect(ExpiryThresholdsSchema.safeParse([1, 2, 3, 4, 5, 6]).success).toBe(false);
     expect(ExpiryThresholdsSchema.safeParse([0.5]).success).toBe(false);
     expect(ExpiryThresholdsSchema.safeParse([4000]).success).toBe(false);
+    expect(ExpiryBandsFormSchema.parse({ thresholds: ' 7, 30 90 ' })).toEqual({ thresholds: [7, 30, 90] });
+    expect(ExpiryBandsFormSchema.safeParse({ thresholds: 'soon' }).success).toBe(false);
   });
 
   it('says days left in words', () => {

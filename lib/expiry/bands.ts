@@ -97,3 +97,8 @@ export function describeDaysLeft(days: number): string {
   if (ago === 0) return 'expired';
   return `expired ${ago} ${ago === 1 ? 'day' : 'days'} ago`;
 }
+
+/** The Settings form: thresholds typed as "7, 30, 90" (commas or spaces). Shared by the form and its action. */
+export const ExpiryBandsFormSchema = z.object({
+  thresholds: z.preprocess((text) => (typeof text === 'string' ? text.slice(0, 100).split(/[\s,;]+/).filter(Boolean) : text), ExpiryThresholdsSchema),
+});

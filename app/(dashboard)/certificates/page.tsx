@@ -1,24 +1,41 @@
-import { ShieldCheck } from 'lucide-react';
 import type { Metadata } from 'next';
-import { ComingLater } from '@/components/shell/coming-later';
+import { Suspense } from 'react';
+import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
 import { Forbidden } from '@/components/shell/forbidden';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
+import { findCertificates, listDeviceGroups } from '@/lib/data/certificates';
+import { readExpiryThresholds } from '@/lib/data/expiry';
+import { refreshPendingForView } from '@/lib/data/revocation';
+import type { RawSearchParams } from '@/lib/validation/table-search-params';
+import { parseCertificateListSearch } from '@/lib/validation/inventory';
+import { CertificatesTable } from './_components/certificates-table';
 
 export const metadata: Metadata = { title: 'Certificates' };
 
-export default async function CertificatesPage() {
+export default async function CertificatesPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const user = await requireUser();
   if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
+  const search = parseCertificateListSearch(await searchParams);
+  // Statuses follow Cloudflare: pending ones are asked about before the page is read.
+  const refresh = await refreshPendingForView(user);
+  const [thresholds, groups] = await Promise.all([readExpiryThresholds(), listDeviceGroups(user)]);
+
   return (
-    <ComingLater
-      title="Certificates"
-      description="Client certificates issued by Cloudflare's managed CA for your devices."
-      icon={ShieldCheck}
-      headline="No certificates to show yet"
-    >
-      Certificates arrive with the Cloudflare integration. This page will then list them with serial, SHA-256
-      fingerprint, status and expiry, and let support revoke or reactivate one.
-    </ComingLater>
+    <>
+      <PageHeader title="Certificates" description="Client certificates issued by the zone's managed CA, with their status at Cloudflare and days left." />
+      {refresh.errors.length ? <Notice className="mb-4">Cloudflare could not be asked about pending certificates, so some statuses may be out of date: {refresh.errors[0]}</Notice> : null}
+      <Suspense fallback={<DataTableSkeleton columns={7} />}>
+        <CertificatesTable
+          certificates={findCertificates(user, search)}
+          search={search}
+          thresholds={thresholds}
+          groups={groups}
+          canRevoke={can(user.role, 'certificate:revoke')}
+        />
+      </Suspense>
+    </>
   );
 }

@@ -1,19 +1,56 @@
-import { Cpu } from 'lucide-react';
+import { Plus, Upload } from 'lucide-react';
 import type { Metadata } from 'next';
-import { ComingLater } from '@/components/shell/coming-later';
+import Link from 'next/link';
+import { Suspense } from 'react';
+import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
 import { Forbidden } from '@/components/shell/forbidden';
+import { buttonClasses } from '@/components/ui/button';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
+import { listDeviceGroups } from '@/lib/data/certificates';
+import { findDevices } from '@/lib/data/devices';
+import { readExpiryThresholds } from '@/lib/data/expiry';
+import { refreshPendingForView } from '@/lib/data/revocation';
+import { parseDeviceListSearch } from '@/lib/validation/inventory';
+import type { RawSearchParams } from '@/lib/validation/table-search-params';
+import { DevicesTable } from './_components/devices-table';
 
 export const metadata: Metadata = { title: 'Devices' };
 
-export default async function DevicesPage() {
+export default async function DevicesPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const user = await requireUser();
   if (!can(user.role, 'device:view')) return <Forbidden permission="device:view" />;
+  const search = parseDeviceListSearch(await searchParams);
+  // Statuses follow Cloudflare: pending certificates are asked about before the page is read.
+  const refresh = await refreshPendingForView(user);
+  const [thresholds, groups] = await Promise.all([readExpiryThresholds(), listDeviceGroups(user)]);
+
   return (
-    <ComingLater title="Devices" description="Every device in the fleet and the certificate it presents." icon={Cpu} headline="The device list is not built yet">
-      This page will list each device with its group, tags, status and when it last reported, and let an admin enroll
-      devices one by one or in bulk. The seeded devices already count on the Overview.
-    </ComingLater>
+    <>
+      <PageHeader
+        title="Devices"
+        description="Every device in the fleet, its current certificate and when it last reported."
+        actions={
+          can(user.role, 'device:enroll') ? (
+            <>
+              <Link href="/devices/bulk" className={buttonClasses({ variant: 'outline' })}>
+                <Upload aria-hidden />
+                Bulk enroll
+              </Link>
+              <Link href="/devices/enroll" className={buttonClasses()}>
+                <Plus aria-hidden />
+                Enroll device
+              </Link>
+            </>
+          ) : null
+        }
+      />
+      {refresh.errors.length ? <Notice className="mb-4">Cloudflare could not be asked about pending certificates, so some statuses may be out of date: {refresh.errors[0]}</Notice> : null}
+      <Suspense fallback={<DataTableSkeleton columns={6} />}>
+        <DevicesTable devices={findDevices(user, search)} search={search} thresholds={thresholds} groups={groups} canRevoke={can(user.role, 'certificate:revoke')} />
+      </Suspense>
+    </>
   );
 }

@@ -5,6 +5,7 @@ import { Forbidden } from '@/components/shell/forbidden';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
+import { ExpirySettings } from './_components/expiry-settings';
 import { describeCloudflareTarget } from './cloudflare-target';
 
 export const metadata: Metadata = { title: 'Settings' };
@@ -42,6 +43,9 @@ export default async function SettingsPage() {
           </dl>
         </CardContent>
       </Card>
+      <div className="mt-4">
+        <ExpirySettings user={user} />
+      </div>
     </>
   );
 }

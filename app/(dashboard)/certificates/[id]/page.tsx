@@ -1,0 +1,204 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Notice } from '@/components/ui/notice';
+import { Card, CardContent, CardHeader } from '@/components/ui/card';
+import { CopyButton } from '@/components/ui/copy-button';
+import { PageHeader } from '@/components/ui/page-header';
+import { Forbidden } from '@/components/shell/forbidden';
+import { can } from '@/lib/auth/permissions';
+import { requireUser } from '@/lib/auth/session';
+import { findCertificateAuditTrail } from '@/lib/data/audit';
+import { getCertificate } from '@/lib/data/certificates';
+import { readExpiryThresholds } from '@/lib/data/expiry';
+import { refreshCertificatesForView } from '@/lib/data/revocation';
+import { getEdgeProofStates } from '@/lib/edge/proof';
+import { colonHex } from '@/lib/pki/format';
+import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
+import { AuditTrail } from '../../audit/_components/audit-trail';
+import { AutoRefresh } from '../_components/auto-refresh';
+import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '../_components/certificate-badges';
+import { EdgeProofNotice } from '../_components/edge-proof';
+import { formatDateTime } from '../_components/format';
+import { RevokeDialog } from '../_components/revoke-dialog';
+import { UndoRevocationButton } from '../_components/undo-revocation-button';
+
+export const metadata: Metadata = { title: 'Certificate' };
+
+export default async function CertificatePage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
+  const { id } = await params;
+  // The status shown is Cloudflare's as of this view (and a new revocation is proved at the edge).
+  const refresh = await refreshCertificatesForView(user, [id]);
+  const cert = await getCertificate(user, id);
+  if (!cert) notFound();
+  const [thresholds, availability, trail] = await Promise.all([
+    readExpiryThresholds(),
+    getEdgeProofStates(user, [cert]).then(([state]) => state!.availability),
+    can(user.role, 'audit:view') ? findCertificateAuditTrail(user, cert.id) : Promise.resolve([]),
+  ]);
+  const settling =
+    cert.status === 'PENDING_REVOCATION' || cert.status === 'PENDING_REACTIVATION' || (cert.status === 'REVOKED' && !cert.edgeProof && availability.possible);
+  const title = cert.device ? `${cert.device.name}` : `Certificate ${cert.serialNumber}`;
+
+  return (
+    <>
+      <PageHeader
+        title={title}
+        description={
+          <>
+            Client certificate, serial <span className="font-mono">{cert.serialNumber}</span>
+            {cert.device ? (
+              <>
+                {' '}
+                of device{' '}
+                <Link href={`/devices/${cert.device.id}`} className="text-primary hover:underline">
+                  {cert.device.name}
+                </Link>
+              </>
+            ) : (
+              ' (not attached to a device)'
+            )}
+          </>
+        }
+        actions={
+          <>
+            {can(user.role, 'certificate:reactivate') && cert.status === 'PENDING_REVOCATION' ? <UndoRevocationButton certificateId={cert.id} /> : null}
+            {can(user.role, 'certificate:revoke') && isLiveStatus(cert.status) ? <RevokeDialog certificateIds={[cert.id]} deviceCount={cert.device ? 1 : 0} /> : null}
+          </>
+        }
+      />
+      <div className="flex flex-col gap-4">
+        {refresh.errors.length ? <Notice>Cloudflare could not be asked for the current status, so this may be out of date: {refresh.errors.join(' ')}</Notice> : null}
+        <div className="grid gap-4 lg:grid-cols-2">
+          <Card>
+            <CardHeader>
+              <h2 className="text-base font-semibold">Status</h2>
+            </CardHeader>
+            <CardContent className="flex flex-col gap-4">
+              <div className="flex flex-wrap items-center gap-3" data-testid="certificate-status">
+                <CertificateStatusBadge status={cert.status} />
+                <ExpiryBadge daysLeft={cert.daysLeft} thresholds={thresholds} status={cert.status} />
+                <AutoRefresh active={settling} label="Checking Cloudflare…" />
+              </div>
+              {cert.revokedAt ? (
+                <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1.5 text-sm" aria-label="Revocation">
+                  <dt className="text-muted-foreground">Revoked by</dt>
+                  <dd>{cert.revokedByEmail ?? 'unknown'}</dd>
+                  <dt className="text-muted-foreground">Revoked at</dt>
+                  <dd>{formatDateTime(cert.revokedAt)}</dd>
+                  <dt className="text-muted-foreground">Reason</dt>
+                  <dd>
+                    {cert.revocationReason ? REVOCATION_REASON_LABELS[cert.revocationReason] : <span className="text-muted-foreground">not recorded (revoked outside certfleet)</span>}
+                    {cert.revocationNote ? <span className="text-muted-foreground"> — {cert.revocationNote}</span> : null}
+                  </dd>
+                </dl>
+              ) : null}
+              <EdgeProofNotice status={cert.status} proof={cert.edgeProof} availability={availability} />
+              <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1.5 text-sm">
+                <dt className="text-muted-foreground">Issued</dt>
+                <dd>{formatDateTime(cert.issuedOn)}</dd>
+                <dt className="text-muted-foreground">Expires</dt>
+                <dd>{formatDateTime(cert.expiresOn)}</dd>
+                <dt className="text-muted-foreground">Validity</dt>
+                <dd>{cert.validityDays} days</dd>
+                <dt className="text-muted-foreground">Source</dt>
+                <dd className="capitalize">{cert.source.toLowerCase()}</dd>
+                {cert.supersededById ? (
+                  <>
+                    <dt className="text-muted-foreground">Superseded by</dt>
+                    <dd>
+                      <Link href={`/certificates/${cert.supersededById}`} className="text-primary hover:underline">
+                        the renewed certificate
+                      </Link>
+                      {cert.supersededAt ? ` on ${formatDateTime(cert.supersededAt)}` : null}
+                    </dd>
+                  </>
+                ) : null}
+                {cert.missingAtCloudflareAt ? (
+                  <>
+                    <dt className="text-muted-foreground">At Cloudflare</dt>
+                    <dd className="text-destructive">not found since {formatDateTime(cert.missingAtCloudflareAt)}</dd>
+                  </>
+                ) : null}
+              </dl>
+            </CardContent>
+          </Card>
+
+          <Card>
+            <CardHeader>
+              <h2 className="text-base font-semibold">Identifiers</h2>
+            </CardHeader>
+            <CardContent>
+              <dl className="flex flex-col gap-3 text-sm">
+                <Identifier label="Serial number" plain={cert.serialNumber} colons={colonHex(cert.serialNumber)} />
+                <Identifier label="Subject key identifier (SKI)" plain={cert.ski} colons={colonHex(cert.ski)} />
+                <Identifier label="SHA-256 fingerprint" plain={cert.fingerprintSha256} colons={colonHex(cert.fingerprintSha256)} />
+                <Identifier label="Cloudflare id" plain={cert.cloudflareId} />
+                <div>
+                  <dt className="text-muted-foreground">Subject</dt>
+                  <dd>
+                    CN={cert.commonName}
+                    {cert.organization ? `, O=${cert.organization}` : ''}
+                    {cert.organizationalUnit ? `, OU=${cert.organizationalUnit}` : ''}
+                  </dd>
+                </div>
+                <div>
+                  <dt className="text-muted-foreground">Key</dt>
+                  <dd>
+                    {cert.keyType} {cert.keySize}
+                  </dd>
+                </div>
+              </dl>
+            </CardContent>
+          </Card>
+        </div>
+
+        <Card>
+          <CardHeader>
+            <div className="flex items-center justify-between gap-2">
+              <h2 className="text-base font-semibold">Certificate (PEM)</h2>
+              <CopyButton text={cert.pem} label="certificate PEM" />
+            </div>
+          </CardHeader>
+          <CardContent>
+            <pre className="max-h-72 overflow-auto rounded-md bg-muted p-3 font-mono text-xs" data-testid="certificate-pem">
+              {cert.pem}
+            </pre>
+          </CardContent>
+        </Card>
+
+        {can(user.role, 'audit:view') ? (
+          <Card>
+            <CardHeader>
+              <h2 className="text-base font-semibold">Audit trail</h2>
+            </CardHeader>
+            <CardContent>
+              <AuditTrail events={trail} moreHref={`/audit?target=${encodeURIComponent(cert.id)}`} />
+            </CardContent>
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+/** One identifier in certfleet's form (no separators) and, where it applies, with colons as openssl prints it. */
+function Identifier({ label, plain, colons }: { label: string; plain: string; colons?: string }) {
+  return (
+    <div>
+      <dt className="text-muted-foreground">{label}</dt>
+      <dd className="flex items-start gap-1">
+        <span className="font-mono text-xs break-all">{plain}</span>
+        <CopyButton text={plain} label={label} />
+      </dd>
+      {colons ? (
+        <dd className="flex items-start gap-1">
+          <span className="font-mono text-xs break-all text-muted-foreground">{colons}</span>
+          <CopyButton text={colons} label={`${label} with colons`} />
+        </dd>
+      ) : null}
+    </div>
+  );
+}
