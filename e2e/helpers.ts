@@ -6,9 +6,9 @@ export { DEMO_PASSWORD };
 
 /** The sidebar links each role should see, in order. */
 export const NAV_BY_ROLE: Record<RoleName, string[]> = {
-  ADMIN: ['Overview', 'Devices', 'Certificates', 'Custom CSRs', 'Readings', 'Audit log', 'Settings', 'Users'],
-  SUPPORT: ['Overview', 'Devices', 'Certificates', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
-  MANAGER: ['Overview', 'Devices', 'Certificates', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
+  ADMIN: ['Overview', 'Devices', 'Certificates', 'Certificate doctor', 'Reconcile', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings', 'Users'],
+  SUPPORT: ['Overview', 'Devices', 'Certificates', 'Certificate doctor', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
+  MANAGER: ['Overview', 'Devices', 'Certificates', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
 };
 
 /** Fills the sign-in form; does not wait for the outcome. */
