@@ -25,13 +25,10 @@ import { type CertificateSource, type IssuanceIntent, Prisma, type PrismaClient 
 import { isPkiError, parseCsr, type ParsedCsr } from '@/lib/pki';
 import { sha256Hex } from '@/lib/pki/crypto';
 import { decodePemBlocks } from '@/lib/pki/pem';
+import { MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment';
 import { type ListedCertificate, pacedCloudflare, type PacedCloudflare, toRecordable } from './issuance-cloudflare';
 
-/** Cloudflare's limits for `validity_days`: the API requires it; the dashboard offers up to 15 years. */
-export const MIN_VALIDITY_DAYS = 1;
-export const MAX_VALIDITY_DAYS = 5475;
-/** Seed 001's value and the API reference's example. */
-export const DEFAULT_VALIDITY_DAYS = 3650;
+export { DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment';
 
 /** A background job or script acting without a person: its email names it in the audit log. */
 export interface SystemActor {
@@ -64,7 +61,7 @@ export type IssuanceErrorCode =
 /** Why an issuance did not (yet) produce a recorded certificate, in words the person can act on. */
 export class IssuanceError extends Error {
   readonly code: IssuanceErrorCode;
-  readonly field?: 'csr' | 'name' | 'validityDays' | 'requestId';
+  readonly field?: 'csr' | 'name' | 'commonName' | 'group' | 'validityDays' | 'requestId';
   readonly cloudflareCode?: CloudflareErrorCode;
   readonly retryAfter?: number;
   /** True when trying the same request again later can succeed. */

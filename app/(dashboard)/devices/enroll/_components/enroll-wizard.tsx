@@ -1,0 +1,237 @@
+'use client';
+
+import { CircleCheck, Cpu, Plus } from 'lucide-react';
+import Link from 'next/link';
+import { type FormEvent, useId, useRef, useState } from 'react';
+import { ConnectPanel } from '@/components/enrollment/connect-panel';
+import { newRequestId } from '@/components/enrollment/download';
+import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
+import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
+import { FormMessage } from '@/components/ui/alert';
+import { Button, buttonClasses } from '@/components/ui/button';
+import { Card, CardContent } from '@/components/ui/card';
+import { FieldError, Input, Label } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { generateKeyAndCsr } from '@/lib/pki';
+import {
+  commonNameFromName,
+  type ConnectInfo,
+  DEFAULT_VALIDITY_DAYS,
+  EnrollmentDetailsSchema,
+  type IssueActionResult,
+  MAX_VALIDITY_DAYS,
+  MIN_VALIDITY_DAYS,
+} from '@/lib/validation/enrollment';
+import { enrollDeviceAction } from '../actions';
+
+const NEW_GROUP = '__new__';
+
+type Errors = Partial<Record<string, string[]>>;
+
+/** One submit's identity: a retry of the same content reuses its request id and CSR, so it is never issued twice. */
+interface Attempt {
+  formKey: string;
+  requestId: string;
+  csrPem: string;
+  privateKeyPem: string | null;
+}
+
+type Issued = Extract<IssueActionResult, { ok: true }> & { privateKeyPem: string | null };
+
+export function EnrollWizard({ groups, connect }: { groups: string[]; connect: ConnectInfo }) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [group, setGroup] = useState(groups[0] ?? NEW_GROUP);
+  const [newGroup, setNewGroup] = useState('');
+  const [commonName, setCommonName] = useState('');
+  const [commonNameEdited, setCommonNameEdited] = useState(false);
+  const [validityDays, setValidityDays] = useState(String(DEFAULT_VALIDITY_DAYS));
+  const [keyChoice, setKeyChoice] = useState<KeyChoice>(initialKeyChoice);
+  const [errors, setErrors] = useState<Errors>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [issued, setIssued] = useState<Issued | null>(null);
+  const attempt = useRef<Attempt | null>(null);
+
+  const fromCsr = keyChoice.keySource === 'csr';
+  // With the device's own CSR the certificate says what the CSR says.
+  const effectiveCommonName = fromCsr ? (keyChoice.csrCheck?.commonName ?? '') : commonNameEdited ? commonName : commonNameFromName(name);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setMessage(null);
+    const details = {
+      name,
+      group: group === NEW_GROUP ? newGroup : group,
+      commonName: effectiveCommonName,
+      validityDays,
+    };
+    const parsed = EnrollmentDetailsSchema.safeParse(details);
+    const found: Errors = { ...keyChoiceErrors(keyChoice) };
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) (found[String(issue.path[0])] ??= []).push(issue.message);
+    }
+    setErrors(found);
+    if (!parsed.success || Object.keys(found).length) {
+      setMessage('Check the highlighted fields.');
+      return;
+    }
+    const formKey = JSON.stringify([parsed.data, keyChoice.keySource, keyChoice.keyType, fromCsr ? keyChoice.csrCheck?.pem : '']);
+    try {
+      if (attempt.current?.formKey !== formKey) {
+        let csrPem = keyChoice.csrCheck?.pem ?? '';
+        let privateKeyPem: string | null = null;
+        if (!fromCsr) {
+          setBusy('Making the key pair in this browser…');
+          const made = await generateKeyAndCsr({
+            algorithm: keyChoice.keyType === 'RSA-2048' ? 'RSA' : 'EC',
+            rsaBits: 2048,
+            subject: { CN: parsed.data.commonName },
+          });
+          csrPem = made.csrPem;
+          privateKeyPem = made.privateKeyPem;
+        }
+        attempt.current = { formKey, requestId: newRequestId(), csrPem, privateKeyPem };
+      }
+      const current = attempt.current;
+      setBusy('Asking Cloudflare to sign…');
+      const answer = await enrollDeviceAction({
+        requestId: current.requestId,
+        ...parsed.data,
+        keySource: keyChoice.keySource,
+        keyType: fromCsr ? undefined : keyChoice.keyType,
+        csrPem: current.csrPem,
+      });
+      if (answer.ok) {
+        setIssued({ ...answer, privateKeyPem: current.privateKeyPem });
+        attempt.current = null;
+      } else {
+        setErrors(answer.fieldErrors ?? {});
+        setMessage(answer.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
+      }
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : 'Enrollment failed.');
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (issued) {
+    const deviceName = issued.device?.name ?? name;
+    return (
+      <div className="flex flex-col gap-6">
+        <div role="status" className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-emerald-300 bg-emerald-50 p-4 text-emerald-950 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+          <p className="flex items-center gap-2 text-sm font-medium">
+            <CircleCheck aria-hidden className="size-5" /> {issued.message}
+          </p>
+          <div className="flex gap-2">
+            {issued.device ? (
+              <Link href={`/devices/${issued.device.id}`} className={buttonClasses({ variant: 'outline', size: 'sm' })}>
+                <Cpu aria-hidden /> View device
+              </Link>
+            ) : null}
+            <Button
+              variant="outline"
+              size="sm"
+              onClick={() => {
+                setIssued(null);
+                setName('');
+                setCommonName('');
+                setCommonNameEdited(false);
+                setKeyChoice(initialKeyChoice);
+              }}
+            >
+              <Plus aria-hidden /> Enroll another
+            </Button>
+          </div>
+        </div>
+        <IssuedCertificatePanel deviceName={deviceName} certificate={issued.certificate} privateKeyPem={issued.privateKeyPem} connect={connect} />
+        <ConnectPanel connect={connect} deviceName={deviceName} keyAlgorithm={issued.certificate.keyType === 'RSA' ? 'RSA' : 'EC'} />
+      </div>
+    );
+  }
+
+  const field = (key: string) => ({
+    'aria-invalid': !!errors[key] || undefined,
+    'aria-describedby': errors[key] ? `${id}-${key}-error` : undefined,
+  });
+
+  return (
+    <Card>
+      <CardContent className="pt-5">
+        <form onSubmit={(e) => void submit(e)} noValidate className="flex max-w-2xl flex-col gap-6">
+          <fieldset className="grid gap-4 sm:grid-cols-2">
+            <legend className="mb-2 text-sm font-medium">Device</legend>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-name`}>Name</Label>
+              <Input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="cold-storage-11" {...field('name')} />
+              <FieldError id={`${id}-name-error`} errors={errors.name} />
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-group`}>Group</Label>
+              <Select id={`${id}-group`} value={group} onChange={(e) => setGroup(e.target.value)} {...field('group')}>
+                {groups.map((g) => (
+                  <option key={g} value={g}>
+                    {g}
+                  </option>
+                ))}
+                <option value={NEW_GROUP}>New group…</option>
+              </Select>
+              {group === NEW_GROUP ? (
+                <Input aria-label="New group name" value={newGroup} onChange={(e) => setNewGroup(e.target.value)} placeholder="e.g. freezer-hall" {...field('group')} />
+              ) : null}
+              <FieldError id={`${id}-group-error`} errors={errors.group} />
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-cn`}>Common name (CN)</Label>
+              <Input
+                id={`${id}-cn`}
+                value={effectiveCommonName}
+                readOnly={fromCsr}
+                onChange={(e) => {
+                  setCommonName(e.target.value);
+                  setCommonNameEdited(true);
+                }}
+                autoComplete="off"
+                {...field('commonName')}
+              />
+              <p className="text-xs text-muted-foreground">
+                {fromCsr ? "Taken from the CSR: the certificate carries the CSR's subject." : 'Defaults to the name. At most 64 characters.'}
+              </p>
+              <FieldError id={`${id}-commonName-error`} errors={errors.commonName} />
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-validity`}>Validity (days)</Label>
+              <Input
+                id={`${id}-validity`}
+                type="number"
+                inputMode="numeric"
+                min={MIN_VALIDITY_DAYS}
+                max={MAX_VALIDITY_DAYS}
+                value={validityDays}
+                onChange={(e) => setValidityDays(e.target.value)}
+                {...field('validityDays')}
+              />
+              <p className="text-xs text-muted-foreground">
+                {MIN_VALIDITY_DAYS}–{MAX_VALIDITY_DAYS} days; Cloudflare&apos;s example is {DEFAULT_VALIDITY_DAYS} (10 years).
+              </p>
+              <FieldError id={`${id}-validityDays-error`} errors={errors.validityDays} />
+            </div>
+          </fieldset>
+
+          <KeySourceFields value={keyChoice} setValue={setKeyChoice} errors={errors} />
+
+          <FormMessage message={message ?? undefined} />
+          <div className="flex items-center gap-3">
+            <Button type="submit" disabled={!!busy}>
+              {busy ? 'Enrolling…' : 'Enroll device'}
+            </Button>
+            <span aria-live="polite" className="text-sm text-muted-foreground">
+              {busy}
+            </span>
+          </div>
+        </form>
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,101 @@
+import 'server-only';
+import { z } from 'zod';
+import { AuthError, assertCan, type SessionUser } from '@/lib/auth/errors';
+import { db } from '@/lib/db/client';
+import type { ParsedCsr } from '@/lib/pki';
+import { type EnrollmentInput, EnrollmentSchema, type IssueActionResult } from '@/lib/validation/enrollment';
+import {
+  enrollmentRequestId,
+  issueCertificate,
+  IssuanceError,
+  type IssuanceOptions,
+  type IssuanceResult,
+  parseCsrForIssuance,
+} from './issuance';
+
+/**
+ * Enrolls one device (ADMIN): the device row and its certificate come into being together, once per
+ * request id. The CSR is checked here again whatever the browser checked; its common name must be
+ * the one the person confirmed, because that is what the certificate will say.
+ * @throws IssuanceError (field errors for name, commonName, csr, validityDays), AuthError
+ */
+export async function enrollDevice(actor: SessionUser, input: EnrollmentInput, options: IssuanceOptions = {}): Promise<IssuanceResult> {
+  assertCan(actor, 'device:enroll');
+  const data = EnrollmentSchema.parse(input);
+  const csr = await parseCsrForIssuance(data.csrPem);
+  assertCommonName(csr, data.commonName);
+  return issueCertificate(
+    {
+      device: { create: { name: data.name, group: data.group, commonName: data.commonName } },
+      csrPem: data.csrPem,
+      validityDays: data.validityDays,
+      source: 'ENROLLED',
+      actor,
+      requestId: enrollmentRequestId(data.requestId),
+    },
+    options,
+  );
+}
+
+/** The certificate carries the CSR's subject, so the device's common name must be the CSR's. */
+export function assertCommonName(csr: ParsedCsr, commonName: string): void {
+  const inCsr = csr.subject.CN?.trim() ?? '';
+  if (inCsr !== commonName.trim()) {
+    throw new IssuanceError(
+      'BAD_INPUT',
+      inCsr
+        ? `The CSR's common name is "${inCsr}", not "${commonName}". Use the CSR's common name, or make a CSR for this one.`
+        : 'The CSR has no common name (CN); make one with a CN.',
+      { field: 'commonName' },
+    );
+  }
+}
+
+/** The groups the wizard offers (the fleet's, not the canaries'); a new one can be typed. */
+export async function listEnrollmentGroups(actor: SessionUser): Promise<string[]> {
+  assertCan(actor, 'device:enroll');
+  const groups = await db().device.findMany({ where: { isCanary: false }, distinct: ['group'], select: { group: true }, orderBy: { group: 'asc' } });
+  return groups.map((g) => g.group);
+}
+
+/** An issuance as the browser receives it (dates as ISO strings). */
+export function issuedAnswer(result: IssuanceResult, what = 'Enrolled'): Extract<IssueActionResult, { ok: true }> {
+  const c = result.certificate;
+  const label = result.device?.name ?? c.commonName;
+  return {
+    ok: true,
+    outcome: result.outcome,
+    device: result.device,
+    certificate: {
+      id: c.id,
+      cloudflareId: c.cloudflareId,
+      serialNumber: c.serialNumber,
+      ski: c.ski,
+      fingerprintSha256: c.fingerprintSha256,
+      commonName: c.commonName,
+      keyType: c.keyType,
+      keySize: c.keySize,
+      issuedOn: c.issuedOn.toISOString(),
+      expiresOn: c.expiresOn.toISOString(),
+      validityDays: c.validityDays,
+      pem: c.pem,
+    },
+    message:
+      result.outcome === 'issued'
+        ? `${what} ${label}: certificate ${c.serialNumber} issued.`
+        : result.outcome === 'recovered'
+          ? `${what} ${label}: Cloudflare had issued certificate ${c.serialNumber} for an earlier try of this submit; it is recorded now (not issued twice).`
+          : `${what} ${label} already: this submit had succeeded (certificate ${c.serialNumber}).`,
+  };
+}
+
+/** Expected failures (refusals, bad input, Cloudflare's errors) as the browser shows them; anything else is thrown. */
+export function issuanceFailure(error: unknown): Extract<IssueActionResult, { ok: false }> {
+  if (error instanceof AuthError) return { ok: false, message: error.message };
+  if (error instanceof IssuanceError) {
+    const fieldErrors = error.field ? { [error.field === 'csr' ? 'csrPem' : error.field]: [error.message] } : undefined;
+    return { ok: false, message: error.message, fieldErrors, retryable: error.retryable };
+  }
+  if (error instanceof z.ZodError) return { ok: false, message: 'Check the highlighted fields.', fieldErrors: z.flattenError(error).fieldErrors as Record<string, string[]> };
+  throw error;
+}
