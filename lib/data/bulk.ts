@@ -1,0 +1,395 @@
+import 'server-only';
+/**
+ * Bulk enrollment from a CSV (name, group, csr): a dry run reports every problem of every row before
+ * anything is issued; a job then issues row by row on the server, paced under Cloudflare's rate limit.
+ *
+ * Each row's issuance is an intent with id `bulk:<job>:<row>`, so a row is never issued twice however
+ * often it is tried: after a crash, a lost answer, a closed tab or a second worker. Rows are claimed
+ * (QUEUED → ISSUING) one at a time; a claim older than `CLAIM_LEASE_MS` is taken to be abandoned and
+ * tried again through its intent. The page drives the queue in short batches and shows progress; the
+ * `resumeBulkJobs` job finishes jobs whose page was closed.
+ */
+import { recordAudit } from '@/lib/audit';
+import { assertCan, type SessionUser } from '@/lib/auth/errors';
+import { db } from '@/lib/db/client';
+import type { PrismaClient } from '@/lib/generated/prisma/client';
+import { isPkiError, parseCsr } from '@/lib/pki';
+import { sha256Hex } from '@/lib/pki/crypto';
+import {
+  BULK_VALIDITY_DAYS,
+  type BulkCsvRow,
+  type BulkUploadInput,
+  BulkUploadSchema,
+  commonNameSchema,
+  deviceNameSchema,
+  groupSchema,
+  readBulkCsv,
+} from '@/lib/validation/enrollment';
+import { bulkRequestId, issueCertificate, IssuanceError, type IssuanceActor, type SystemActor } from './issuance';
+import { pacedCloudflare, type PacedCloudflare } from './issuance-cloudflare';
+import { estimatePacedSeconds } from './issuance-pacer';
+
+export type BulkRowStatus = 'QUEUED' | 'ISSUING' | 'ISSUED' | 'FAILED';
+
+/** A claim not finished within this is abandoned (a crash): the row is tried again through its intent. */
+export const CLAIM_LEASE_MS = 2 * 60_000;
+
+export class BulkError extends Error {
+  constructor(
+    readonly code: 'FILE' | 'HAS_PROBLEMS' | 'NOT_FOUND',
+    message: string,
+    readonly report?: DryRunReport,
+  ) {
+    super(message);
+    this.name = 'BulkError';
+  }
+}
+
+export interface RowProblem {
+  row: number;
+  line: number;
+  name: string;
+  problems: string[];
+}
+
+export interface DryRunReport {
+  /** Problems with the file as a whole (no header, unclosed quote…); then there are no rows. */
+  fileError?: string;
+  rows: number;
+  /** Rows with no problem. */
+  ready: number;
+  problems: RowProblem[];
+  validityDays: number;
+  /** Seconds the paced queue needs for `ready` rows at Cloudflare's rate limit. */
+  estimatedSeconds: number;
+}
+
+interface CheckedRow extends BulkCsvRow {
+  commonName: string;
+  csrPem: string;
+  problems: string[];
+}
+
+const firstIssue = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  result.success ? undefined : result.error?.issues[0]?.message;
+
+async function checkRows(prisma: PrismaClient, rows: BulkCsvRow[]): Promise<CheckedRow[]> {
+  const checked: CheckedRow[] = [];
+  const nameRows = new Map<string, number>();
+  const csrRows = new Map<string, number>();
+  for (const row of rows) {
+    const problems: string[] = [];
+    if (!row.name) problems.push('The name is missing.');
+    else {
+      const bad = firstIssue(deviceNameSchema.safeParse(row.name));
+      if (bad) problems.push(`Name: ${bad}`);
+      const earlier = nameRows.get(row.name);
+      if (earlier !== undefined) problems.push(`The name "${row.name}" is also used by row ${earlier} of this file.`);
+      else nameRows.set(row.name, row.row);
+    }
+    if (!row.group) problems.push('The group is missing.');
+    else {
+      const bad = firstIssue(groupSchema.safeParse(row.group));
+      if (bad) problems.push(`Group: ${bad}`);
+    }
+    let commonName = '';
+    let csrPem = '';
+    if (!row.csr) problems.push('The CSR is missing.');
+    else {
+      try {
+        const csr = await parseCsr(row.csr);
+        csrPem = csr.pem;
+        commonName = csr.subject.CN ?? '';
+        const bad = firstIssue(commonNameSchema.safeParse(commonName));
+        if (bad) problems.push(`The CSR's common name: ${bad}`);
+        const digest = await sha256Hex(csr.der);
+        const earlier = csrRows.get(digest);
+        if (earlier !== undefined) problems.push(`The same CSR (the same key) is in row ${earlier}: each device needs its own key.`);
+        else csrRows.set(digest, row.row);
+      } catch (error) {
+        problems.push(`CSR: ${isPkiError(error) ? error.message : 'it cannot be read.'}`);
+      }
+    }
+    checked.push({ ...row, commonName, csrPem, problems });
+  }
+  // Names taken by devices that exist already, looked up in chunks.
+  const names = [...nameRows.keys()];
+  for (let i = 0; i < names.length; i += 1000) {
+    const taken = await prisma.device.findMany({ where: { name: { in: names.slice(i, i + 1000) } }, select: { name: true } });
+    for (const { name } of taken) {
+      const row = checked.find((r) => r.name === name && !r.problems.some((p) => p.includes('also used by row')));
+      row?.problems.push(`A device named "${name}" exists already.`);
+    }
+  }
+  return checked;
+}
+
+function reportOf(checked: CheckedRow[], pacer = pacedPolicy()): DryRunReport {
+  const problems = checked.filter((r) => r.problems.length).map((r) => ({ row: r.row, line: r.line, name: r.name, problems: r.problems }));
+  const ready = checked.length - problems.length;
+  return { rows: checked.length, ready, problems, validityDays: BULK_VALIDITY_DAYS, estimatedSeconds: Math.ceil(estimatePacedSeconds(ready, pacer)) };
+}
+
+function pacedPolicy() {
+  try {
+    return pacedCloudflare().pacer.stats.policy;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks a CSV without issuing anything: every row's problems (missing fields, bad names, bad CSRs,
+ * names used twice in the file or by existing devices, one key for two devices).
+ */
+export async function dryRunBulkEnrollment(actor: SessionUser, input: BulkUploadInput, prisma: PrismaClient = db()): Promise<DryRunReport> {
+  assertCan(actor, 'device:enroll');
+  const { csv } = BulkUploadSchema.parse(input);
+  const { rows, error } = readBulkCsv(csv);
+  if (error) return { fileError: error, rows: 0, ready: 0, problems: [], validityDays: BULK_VALIDITY_DAYS, estimatedSeconds: 0 };
+  return reportOf(await checkRows(prisma, rows));
+}
+
+/**
+ * Checks the CSV again and, when no row has a problem, queues it as a job (nothing is issued yet).
+ * @throws BulkError FILE / HAS_PROBLEMS (with the report)
+ */
+export async function createBulkJob(actor: SessionUser, input: BulkUploadInput, prisma: PrismaClient = db()): Promise<{ jobId: string; rows: number }> {
+  assertCan(actor, 'device:enroll');
+  const { csv } = BulkUploadSchema.parse(input);
+  const { rows, error } = readBulkCsv(csv);
+  if (error) throw new BulkError('FILE', error);
+  const checked = await checkRows(prisma, rows);
+  const report = reportOf(checked);
+  if (report.problems.length) {
+    throw new BulkError('HAS_PROBLEMS', `${report.problems.length} of ${report.rows} rows have problems; fix them and upload again. Nothing was issued.`, report);
+  }
+  const job = await prisma.$transaction(async (tx) => {
+    const created = await tx.bulkJob.create({ data: { createdById: actor.id }, select: { id: true } });
+    await tx.bulkJobRow.createMany({
+      data: checked.map((r) => ({ jobId: created.id, rowIndex: r.row, name: r.name, group: r.group, csr: r.csrPem })),
+    });
+    await recordAudit(tx, {
+      actor,
+      action: 'bulk.create',
+      targetType: 'bulk_job',
+      targetId: created.id,
+      targetLabel: `${checked.length} devices`,
+      details: { rows: checked.length, validityDays: BULK_VALIDITY_DAYS, groups: [...new Set(checked.map((r) => r.group))] },
+    });
+    return created;
+  });
+  return { jobId: job.id, rows: checked.length };
+}
+
+export interface BulkProgress {
+  jobId: string;
+  total: number;
+  issued: number;
+  failed: number;
+  queued: number;
+  issuing: number;
+  finished: boolean;
+  finishedAt: string | null;
+  /** The queue paused itself: try again after this many seconds (Cloudflare's retry-after, or a short back-off). */
+  waitSeconds?: number;
+  /** Why it paused. */
+  message?: string;
+}
+
+export interface BulkRowView {
+  row: number;
+  name: string;
+  group: string;
+  status: BulkRowStatus;
+  error: string | null;
+  certificateId: string | null;
+}
+
+async function progressOf(prisma: PrismaClient, jobId: string): Promise<BulkProgress> {
+  const job = await prisma.bulkJob.findUnique({ where: { id: jobId }, select: { id: true, finishedAt: true } });
+  if (!job) throw new BulkError('NOT_FOUND', 'There is no such bulk job.');
+  const counts = await prisma.bulkJobRow.groupBy({ by: ['status'], where: { jobId }, _count: { _all: true } });
+  const n = (s: BulkRowStatus) => counts.find((c) => c.status === s)?._count._all ?? 0;
+  const progress = { issued: n('ISSUED'), failed: n('FAILED'), queued: n('QUEUED'), issuing: n('ISSUING') };
+  const total = counts.reduce((sum, c) => sum + c._count._all, 0);
+  return {
+    jobId,
+    total,
+    ...progress,
+    finished: progress.queued + progress.issuing === 0,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** A job's progress and, with `rows`, each row's result (for the page). */
+export async function getBulkJob(actor: SessionUser, jobId: string, opts: { rows?: boolean } = {}, prisma: PrismaClient = db()) {
+  assertCan(actor, 'device:enroll');
+  const progress = await progressOf(prisma, jobId);
+  const rows: BulkRowView[] | undefined = opts.rows
+    ? (
+        await prisma.bulkJobRow.findMany({
+          where: { jobId },
+          orderBy: { rowIndex: 'asc' },
+          select: { rowIndex: true, name: true, group: true, status: true, error: true, certificateId: true },
+        })
+      ).map((r) => ({ row: r.rowIndex, name: r.name, group: r.group, status: r.status as BulkRowStatus, error: r.error, certificateId: r.certificateId }))
+    : undefined;
+  return { progress, rows };
+}
+
+/** Claims the next row to issue: a queued one, or one whose earlier claim was abandoned. */
+async function claimNextRow(prisma: PrismaClient, jobId: string, now: Date) {
+  for (let tries = 0; tries < 5; tries++) {
+    const row = await prisma.bulkJobRow.findFirst({
+      where: {
+        jobId,
+        OR: [{ status: 'QUEUED' }, { status: 'ISSUING', updatedAt: { lt: new Date(now.getTime() - CLAIM_LEASE_MS) } }],
+      },
+      orderBy: { rowIndex: 'asc' },
+    });
+    if (!row) return null;
+    const claimed = await prisma.bulkJobRow.updateMany({
+      where: { id: row.id, status: row.status, updatedAt: row.updatedAt },
+      data: { status: 'ISSUING' },
+    });
+    if (claimed.count === 1) return row;
+  }
+  return null;
+}
+
+export interface ProcessOptions {
+  /** Stop taking rows after this long (the page calls again); default 8 s. */
+  budgetMs?: number;
+  maxRows?: number;
+  prisma?: PrismaClient;
+  cloudflare?: PacedCloudflare;
+}
+
+/**
+ * Issues the next rows of a job for about `budgetMs`, each through its own intent, and answers with
+ * the progress. Cloudflare's 429 (with its retry-after) and lost answers put the row back in the
+ * queue and pause the batch: the answer's `waitSeconds` says when to call again.
+ */
+export async function processBulkJob(actor: IssuanceActor, jobId: string, opts: ProcessOptions = {}): Promise<BulkProgress> {
+  if ('role' in actor) assertCan(actor, 'device:enroll');
+  const prisma = opts.prisma ?? db();
+  const cloudflare = opts.cloudflare ?? pacedCloudflare();
+  const deadline = Date.now() + (opts.budgetMs ?? 8_000);
+  const maxRows = opts.maxRows ?? Infinity;
+  await progressOf(prisma, jobId);
+  let done = 0;
+  let pause: { waitSeconds: number; message: string } | undefined;
+
+  while (Date.now() < deadline && done < maxRows) {
+    const row = await claimNextRow(prisma, jobId, new Date());
+    if (!row) break;
+    done++;
+    try {
+      const csr = await parseCsr(row.csr);
+      await issueCertificate(
+        {
+          device: { create: { name: row.name, group: row.group, commonName: csr.subject.CN ?? row.name } },
+          csrPem: row.csr,
+          validityDays: BULK_VALIDITY_DAYS,
+          source: 'BULK',
+          actor,
+          requestId: bulkRequestId(jobId, row.rowIndex),
+        },
+        { prisma, cloudflare },
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const transient = error instanceof IssuanceError && error.retryable;
+      await prisma.bulkJobRow.update({
+        where: { id: row.id },
+        data: { status: transient ? 'QUEUED' : 'FAILED', error: message.slice(0, 1000) },
+      });
+      if (transient) {
+        const retryAfter = error instanceof IssuanceError ? error.retryAfter : undefined;
+        pause = { waitSeconds: retryAfter ?? 5, message };
+        break;
+      }
+    }
+  }
+
+  const progress = await progressOf(prisma, jobId);
+  if (progress.finished && !progress.finishedAt) {
+    const finishedAt = new Date();
+    const marked = await prisma.bulkJob.updateMany({ where: { id: jobId, finishedAt: null }, data: { finishedAt } });
+    if (marked.count === 1) {
+      await prisma.$transaction((tx) =>
+        recordAudit(tx, {
+          actor,
+          action: 'bulk.finish',
+          targetType: 'bulk_job',
+          targetId: jobId,
+          targetLabel: `${progress.total} devices`,
+          details: { issued: progress.issued, failed: progress.failed },
+        }),
+      );
+    }
+    progress.finishedAt = finishedAt.toISOString();
+  }
+  return { ...progress, ...pause };
+}
+
+/**
+ * Puts the failed rows of a job back in the queue. Safe: a row fails only when Cloudflare certainly
+ * did not sign it (or it was refused before asking), and its intent id stays the same.
+ */
+export async function retryFailedRows(actor: SessionUser, jobId: string, prisma: PrismaClient = db()): Promise<BulkProgress> {
+  assertCan(actor, 'device:enroll');
+  await progressOf(prisma, jobId);
+  const requeued = await prisma.bulkJobRow.updateMany({ where: { jobId, status: 'FAILED' }, data: { status: 'QUEUED' } });
+  if (requeued.count) {
+    await prisma.$transaction(async (tx) => {
+      await tx.bulkJob.update({ where: { id: jobId }, data: { finishedAt: null } });
+      await recordAudit(tx, { actor, action: 'bulk.retry', targetType: 'bulk_job', targetId: jobId, details: { rows: requeued.count } });
+    });
+  }
+  return progressOf(prisma, jobId);
+}
+
+export interface BulkJobSummary {
+  id: string;
+  createdAt: string;
+  finishedAt: string | null;
+  total: number;
+  issued: number;
+  failed: number;
+}
+
+/** The latest jobs, for the page's "recent jobs" list (to resume one after closing the tab). */
+export async function listRecentBulkJobs(actor: SessionUser, prisma: PrismaClient = db(), take = 10): Promise<BulkJobSummary[]> {
+  assertCan(actor, 'device:enroll');
+  const jobs = await prisma.bulkJob.findMany({ orderBy: { createdAt: 'desc' }, take, select: { id: true, createdAt: true, finishedAt: true } });
+  const counts = await prisma.bulkJobRow.groupBy({ by: ['jobId', 'status'], where: { jobId: { in: jobs.map((j) => j.id) } }, _count: { _all: true } });
+  return jobs.map((j) => {
+    const of = (status?: string) => counts.filter((c) => c.jobId === j.id && (!status || c.status === status)).reduce((s, c) => s + c._count._all, 0);
+    return { id: j.id, createdAt: j.createdAt.toISOString(), finishedAt: j.finishedAt?.toISOString() ?? null, total: of(), issued: of('ISSUED'), failed: of('FAILED') };
+  });
+}
+
+const RESUME_ACTOR: SystemActor = { id: null, email: 'system:bulk-resume' };
+
+/**
+ * Scheduler job: finishes bulk jobs nobody is driving (no row touched for `idleMs`, default 2 min),
+ * e.g. after the page was closed or the server restarted. Rows are claimed, so it never competes
+ * with an open page for the same row.
+ */
+export async function resumeBulkJobs(
+  prisma: PrismaClient,
+  opts: { idleMs?: number; budgetMs?: number; cloudflare?: PacedCloudflare } = {},
+): Promise<{ jobs: number; progress: BulkProgress[]; summary: string }> {
+  const idleSince = new Date(Date.now() - (opts.idleMs ?? 2 * 60_000));
+  const open = await prisma.bulkJob.findMany({ where: { finishedAt: null }, select: { id: true }, orderBy: { createdAt: 'asc' } });
+  const progress: BulkProgress[] = [];
+  for (const { id } of open) {
+    const recent = await prisma.bulkJobRow.count({ where: { jobId: id, updatedAt: { gte: idleSince }, status: { in: ['ISSUING', 'ISSUED', 'FAILED'] } } });
+    if (recent > 0) continue;
+    progress.push(await processBulkJob(RESUME_ACTOR, id, { prisma, budgetMs: opts.budgetMs ?? 50_000, cloudflare: opts.cloudflare }));
+  }
+  const issued = progress.reduce((s, p) => s + p.issued, 0);
+  return { jobs: progress.length, progress, summary: progress.length ? `${progress.length} idle bulk jobs resumed (${issued} rows issued so far)` : 'no idle bulk jobs' };
+}
