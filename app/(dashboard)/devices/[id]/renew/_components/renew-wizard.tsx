@@ -1,0 +1,208 @@
+'use client';
+
+import { CircleCheck, Clock } from 'lucide-react';
+import Link from 'next/link';
+import { type FormEvent, useId, useRef, useState } from 'react';
+import { ConnectPanel } from '@/components/enrollment/connect-panel';
+import { newRequestId } from '@/components/enrollment/download';
+import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
+import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
+import { FormMessage } from '@/components/ui/alert';
+import { Button, buttonClasses } from '@/components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
+import { FieldError, Input, Label } from '@/components/ui/input';
+import { generateKeyAndCsr } from '@/lib/pki';
+import { type ConnectInfo, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, validityDaysSchema } from '@/lib/validation/enrollment';
+import { renewCertificateAction, type RenewActionResult } from '../actions';
+
+type Errors = Partial<Record<string, string[]>>;
+type Renewed = Extract<RenewActionResult, { ok: true }> & { privateKeyPem: string | null };
+
+interface CurrentCertificate {
+  id: string;
+  serialNumber: string;
+  status: string;
+  keyType: string;
+  keySize: number;
+  expiresOn: string;
+  validityDays: number;
+}
+
+export function RenewWizard({
+  device,
+  current,
+  waiting,
+  connect,
+}: {
+  device: { id: string; name: string; commonName: string };
+  current: CurrentCertificate;
+  waiting: { oldSerial: string; newSerial: string; newId: string; supersededAt: string | null }[];
+  connect: ConnectInfo;
+}) {
+  const id = useId();
+  const [validityDays, setValidityDays] = useState(String(current.validityDays));
+  const [revokeOld, setRevokeOld] = useState<'now' | 'when-seen'>('when-seen');
+  const [keyChoice, setKeyChoice] = useState<KeyChoice>({ ...initialKeyChoice, keyType: current.keyType === 'RSA' ? 'RSA-2048' : 'P-256' });
+  const [confirmNow, setConfirmNow] = useState(false);
+  const [errors, setErrors] = useState<Errors>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [renewed, setRenewed] = useState<Renewed | null>(null);
+  const attempt = useRef<{ formKey: string; requestId: string; csrPem: string; privateKeyPem: string | null } | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setMessage(null);
+    const found: Errors = { ...keyChoiceErrors(keyChoice) };
+    const days = validityDaysSchema.safeParse(validityDays);
+    if (!days.success) found.validityDays = days.error.issues.map((i) => i.message);
+    if (keyChoice.keySource === 'csr' && keyChoice.csrCheck?.ok && keyChoice.csrCheck.commonName !== device.commonName) {
+      found.csrPem = [`The CSR's common name is "${keyChoice.csrCheck.commonName}"; this device's is "${device.commonName}".`];
+    }
+    if (revokeOld === 'now' && !confirmNow) found.confirmNow = ['Confirm that the device can be cut off from its current certificate.'];
+    setErrors(found);
+    if (Object.keys(found).length || !days.success) {
+      setMessage('Check the highlighted fields.');
+      return;
+    }
+    const fromCsr = keyChoice.keySource === 'csr';
+    const formKey = JSON.stringify([days.data, keyChoice.keySource, keyChoice.keyType, fromCsr ? keyChoice.csrCheck?.pem : '']);
+    try {
+      if (attempt.current?.formKey !== formKey) {
+        let csrPem = keyChoice.csrCheck?.pem ?? '';
+        let privateKeyPem: string | null = null;
+        if (!fromCsr) {
+          setBusy('Making the new key pair in this browser…');
+          const made = await generateKeyAndCsr({ algorithm: keyChoice.keyType === 'RSA-2048' ? 'RSA' : 'EC', rsaBits: 2048, subject: { CN: device.commonName } });
+          csrPem = made.csrPem;
+          privateKeyPem = made.privateKeyPem;
+        }
+        attempt.current = { formKey, requestId: newRequestId(), csrPem, privateKeyPem };
+      }
+      const a = attempt.current;
+      setBusy('Asking Cloudflare to sign…');
+      const answer = await renewCertificateAction({
+        requestId: a.requestId,
+        deviceId: device.id,
+        replacesCertificateId: current.id,
+        validityDays: days.data,
+        keySource: keyChoice.keySource,
+        keyType: fromCsr ? undefined : keyChoice.keyType,
+        csrPem: a.csrPem,
+        revokeOld,
+      });
+      if (answer.ok) {
+        setRenewed({ ...answer, privateKeyPem: a.privateKeyPem });
+        attempt.current = null;
+      } else {
+        setErrors(answer.fieldErrors ?? {});
+        setMessage(answer.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
+      }
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : 'Renewal failed.');
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  if (renewed) {
+    return (
+      <div className="flex flex-col gap-6">
+        <div role="status" className="flex flex-col gap-2 rounded-md border border-emerald-300 bg-emerald-50 p-4 text-sm text-emerald-950 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+          <p className="flex items-center gap-2 font-medium">
+            <CircleCheck aria-hidden className="size-5" /> {renewed.message}
+          </p>
+          <p data-testid="old-certificate-outcome">{renewed.oldCertificate.message}</p>
+          <div>
+            <Link href={`/devices/${device.id}`} className={buttonClasses({ variant: 'outline', size: 'sm' })}>
+              Back to {device.name}
+            </Link>
+          </div>
+        </div>
+        <IssuedCertificatePanel deviceName={device.name} certificate={renewed.certificate} privateKeyPem={renewed.privateKeyPem} connect={connect} />
+        <ConnectPanel connect={connect} deviceName={device.name} keyAlgorithm={renewed.certificate.keyType === 'RSA' ? 'RSA' : 'EC'} />
+      </div>
+    );
+  }
+
+  return (
+    <div className="flex flex-col gap-6">
+      <Card>
+        <CardHeader>
+          <h2 className="text-base font-semibold">Current certificate</h2>
+          <CardDescription>
+            Serial <code className="font-mono">{current.serialNumber}</code> · {current.keyType} {current.keySize} · {current.status.toLowerCase().replace('_', ' ')} ·
+            expires {current.expiresOn.slice(0, 10)}
+          </CardDescription>
+        </CardHeader>
+        {waiting.length ? (
+          <CardContent>
+            <ul className="flex flex-col gap-1 text-sm text-muted-foreground">
+              {waiting.map((w) => (
+                <li key={w.newId} className="flex items-center gap-2">
+                  <Clock aria-hidden className="size-4" /> {w.oldSerial} is replaced by {w.newSerial} and is revoked once the device posts with it.
+                </li>
+              ))}
+            </ul>
+          </CardContent>
+        ) : null}
+      </Card>
+      <Card>
+        <CardContent className="pt-5">
+          <form onSubmit={(e) => void submit(e)} noValidate className="flex max-w-2xl flex-col gap-6">
+            <div className="grid gap-4 sm:grid-cols-2">
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor={`${id}-cn`}>Common name</Label>
+                <Input id={`${id}-cn`} value={device.commonName} readOnly />
+              </div>
+              <div className="flex flex-col gap-1.5">
+                <Label htmlFor={`${id}-validity`}>Validity (days)</Label>
+                <Input
+                  id={`${id}-validity`}
+                  type="number"
+                  min={MIN_VALIDITY_DAYS}
+                  max={MAX_VALIDITY_DAYS}
+                  value={validityDays}
+                  onChange={(e) => setValidityDays(e.target.value)}
+                  aria-invalid={!!errors.validityDays || undefined}
+                  aria-describedby={errors.validityDays ? `${id}-validity-error` : undefined}
+                />
+                <FieldError id={`${id}-validity-error`} errors={errors.validityDays} />
+              </div>
+            </div>
+            <KeySourceFields value={keyChoice} setValue={setKeyChoice} errors={errors} />
+            <fieldset className="flex flex-col gap-2">
+              <legend className="mb-2 text-sm font-medium">The current certificate</legend>
+              <label className="flex items-start gap-2 text-sm">
+                <input type="radio" name={`${id}-revoke`} className="mt-0.5" checked={revokeOld === 'when-seen'} onChange={() => setRevokeOld('when-seen')} />
+                <span>
+                  Revoke it automatically once the device is seen posting with the new certificate <span className="text-muted-foreground">(no downtime)</span>
+                </span>
+              </label>
+              <label className="flex items-start gap-2 text-sm">
+                <input type="radio" name={`${id}-revoke`} className="mt-0.5" checked={revokeOld === 'now'} onChange={() => setRevokeOld('now')} />
+                <span>Revoke it now (reason: superseded)</span>
+              </label>
+              {revokeOld === 'now' ? (
+                <label className="ml-6 flex items-start gap-2 text-sm">
+                  <input type="checkbox" className="mt-0.5" checked={confirmNow} onChange={(e) => setConfirmNow(e.target.checked)} />
+                  <span>I understand that {device.name} is refused at the edge until it uses the new certificate.</span>
+                </label>
+              ) : null}
+              <FieldError id={`${id}-confirm-error`} errors={errors.confirmNow} />
+            </fieldset>
+            <FormMessage message={message ?? undefined} />
+            <div className="flex items-center gap-3">
+              <Button type="submit" disabled={!!busy}>
+                {busy ? 'Renewing…' : 'Issue replacement'}
+              </Button>
+              <span aria-live="polite" className="text-sm text-muted-foreground">
+                {busy}
+              </span>
+            </div>
+          </form>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
