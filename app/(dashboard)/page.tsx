@@ -6,6 +6,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { FleetOverviewCards, FleetOverviewSkeleton } from './_components/fleet-overview';
 import { ExpiryOverview, ExpiryOverviewSkeleton } from './_components/overview-expiry';
+import { OverviewMtls, OverviewMtlsSkeleton } from './_components/overview-mtls';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -16,6 +17,11 @@ export default async function OverviewPage() {
   return (
     <>
       <PageHeader title="Overview" description="Your fleet at a glance." />
+      <div className="mb-8">
+        <Suspense fallback={<OverviewMtlsSkeleton />}>
+          <OverviewMtls user={user} />
+        </Suspense>
+      </div>
       <Suspense fallback={<FleetOverviewSkeleton />}>
         <FleetOverviewCards user={user} />
       </Suspense>
