@@ -11,20 +11,16 @@ const now = new Date('2026-03-10T12:00:00Z');
 describe('seedDemo without certificates', () => {
   let t: TestDatabase;
   let first: SeedDemoResult;
-  let seconds: number;
   beforeAll(async () => {
     t = await createTestDatabase();
-    const started = performance.now();
     first = await seedDemo(t.prisma, { now });
-    seconds = (performance.now() - started) / 1000;
   });
   afterAll(() => t?.stop());
 
-  it('seeds users, the fleet and a week of readings, quickly', async () => {
+  it('seeds users, the fleet and a week of readings', async () => {
     expect(first).toMatchObject({ seeded: true, users: 3, devices: DEMO_FLEET.length, certificates: 0 });
     expect(first.readings).toBe(await t.prisma.reading.count());
     expect(first.readings).toBeGreaterThan(60_000);
-    expect(seconds).toBeLessThan(10);
   });
 
   it('does nothing the second time', async () => {

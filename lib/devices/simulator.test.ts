@@ -78,7 +78,8 @@ describe('simulateFleet', () => {
     setTimeout(() => controller.abort(), 500);
     const stats = await running;
     expect(stats.sent).toBe(3); // one each, then waiting for the next minute when aborted
-    expect(stats.durationMs).toBeLessThan(5_000);
+    // Not a speed target: without the abort each device would sleep a whole minute before returning.
+    expect(stats.durationMs).toBeLessThan(30_000);
   });
 
   it('reports a refused TLS server instead of throwing', async () => {
