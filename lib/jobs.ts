@@ -1,5 +1,7 @@
 import { reconcileCustomCsrs } from '@/lib/custom-csrs/reconcile';
 import { healPendingIssuances } from '@/lib/data/issuance';
+import { reconcileCertificates } from '@/lib/data/reconcile';
+import { autoRevokeSuperseded } from '@/lib/data/renewal';
 import { refreshPendingCertificates } from '@/lib/data/revocation';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { runEnforcementCheck } from '@/lib/mtls/enforcement';
@@ -50,6 +52,24 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     async run(prisma) {
       const s = await healPendingIssuances(prisma);
       if (s.recorded || s.abandoned) return `${s.recorded} recorded, ${s.abandoned} abandoned, ${s.stillPending} still pending`;
+    },
+  },
+  {
+    name: 'revoke-superseded',
+    everyMs: MINUTE,
+    firstRunMs: 25 * SECOND,
+    async run(prisma) {
+      const s = await autoRevokeSuperseded(prisma);
+      if (s.revoked || s.errors.length) return s.summary;
+    },
+  },
+  {
+    name: 'reconcile-certificates',
+    everyMs: 30 * MINUTE,
+    firstRunMs: 60 * SECOND,
+    async run(prisma) {
+      const s = await reconcileCertificates(prisma);
+      if (s.statusChanged || s.untracked || s.missing || s.healed || s.reappeared || s.error) return s.summary;
     },
   },
   {
