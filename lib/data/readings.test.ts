@@ -210,7 +210,7 @@ describe('permissions of reads', () => {
     holder.user = null;
     await expect(getDeviceReadings(ids.fridge, presetRange('24h', now), now)).rejects.toMatchObject({ status: 401 });
     await expect(getFleetReadings({ group: null, deviceIds: [] }, presetRange('24h', now), now)).rejects.toMatchObject({ status: 401 });
-    await expect(exportReadingsCsv({ ...presetRange('24h', now), deviceId: ids.fridge })).rejects.toMatchObject({ status: 401 });
+    await expect(exportReadingsCsv({ ...presetRange('24h', now), deviceIds: [ids.fridge] })).rejects.toMatchObject({ status: 401 });
     await expect(pullReadingsNow()).rejects.toMatchObject({ status: 401 });
     // Every role may pull; without a Worker configured the refusal says what to set.
     holder.user = manager;

@@ -311,21 +311,24 @@ export async function getFleetReadings(selection: FleetSelection, range: ChartRa
   };
 }
 
-/** Resolves what a CSV export covers and checks it exists; the stream itself reads page by page. */
+/**
+ * Resolves what a CSV export covers (devices, a group, or every reading in the range) and checks it exists; the
+ * stream itself reads page by page as the client takes it.
+ */
 export async function exportReadingsCsv(filter: {
   from: Date;
   to: Date;
-  deviceId?: string | null;
+  deviceIds?: readonly string[];
   group?: string | null;
 }): Promise<{ stream: ReadableStream<Uint8Array>; label: string }> {
   await requirePermission('readings:view');
   const csv: CsvFilter = { from: filter.from, to: filter.to };
   let label = 'fleet';
-  if (filter.deviceId) {
-    const device = await db().device.findUnique({ where: { id: filter.deviceId }, select: { id: true, name: true } });
-    if (!device) throw new ReadingsChangeError('NOT_FOUND', 'There is no such device.', 'device');
-    csv.deviceIds = [device.id];
-    label = device.name;
+  if (filter.deviceIds?.length) {
+    const devices = await db().device.findMany({ where: { id: { in: [...filter.deviceIds] } }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+    if (devices.length !== new Set(filter.deviceIds).size) throw new ReadingsChangeError('NOT_FOUND', 'There is no such device.', 'device');
+    csv.deviceIds = devices.map((d) => d.id);
+    label = devices.length === 1 ? devices[0]!.name : `${devices.length}-devices`;
   } else if (filter.group) {
     const devices = await db().device.findMany({ where: { group: filter.group }, select: { id: true } });
     if (!devices.length) throw new ReadingsChangeError('NOT_FOUND', `There is no group "${filter.group}".`, 'group');

@@ -1,24 +1,322 @@
-import { Thermometer } from 'lucide-react';
+import { Download } from 'lucide-react';
 import type { Metadata } from 'next';
-import { ComingLater } from '@/components/shell/coming-later';
+import Link from 'next/link';
+import { FleetTemperatureChart } from '@/components/charts/fleet-temperature-chart';
+import { formatTemperature, SERIES_COLORS } from '@/components/charts/format';
+import { RangePicker } from '@/components/charts/range-picker';
 import { Forbidden } from '@/components/shell/forbidden';
+import { Badge } from '@/components/ui/badge';
+import { buttonClasses } from '@/components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
+import { getFleetReadings, type FleetDeviceRow } from '@/lib/data/readings';
+import { formatBucketWidth } from '@/lib/readings/buckets';
+import { HEALTH_DESCRIPTIONS, HEALTH_STATES } from '@/lib/readings/health';
+import { parseChartRange, rangeToSearch } from '@/lib/readings/ranges';
+import { MAX_SERIES, parseFleetSelection } from '@/lib/readings/selection';
+import { fleetChartRows } from '@/lib/readings/series';
+import type { EffectiveLimits } from '@/lib/readings/thresholds';
+import { FlagsList } from './_components/flags-list';
+import { HealthBadge, healthLabel } from './_components/health-badge';
+import { DeviceLimitsDialog, GroupLimitsDialog } from './_components/limits-dialogs';
+import { LocalTime } from './_components/local-time';
+import { PullNowButton } from './_components/pull-now-button';
+import { RangeWarning } from './_components/range-warning';
 
 export const metadata: Metadata = { title: 'Readings' };
 
-export default async function ReadingsPage() {
+type Search = Record<string, string | string[] | undefined>;
+
+export default async function ReadingsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requireUser();
   if (!can(user.role, 'readings:view')) return <Forbidden permission="readings:view" />;
+  const search = await searchParams;
+  const range = parseChartRange(search);
+  const view = await getFleetReadings(parseFleetSelection(search), range);
+  const canEdit = can(user.role, 'thresholds:edit');
+
+  const from = Date.parse(view.range.from);
+  const to = Date.parse(view.range.to);
+  const rows = fleetChartRows(view.series, view.average);
+  const selectionLabel = view.selection.group ? `the ${view.selection.group} group` : `${view.selection.deviceIds.length} picked devices`;
+  const csvParams = new URLSearchParams({ from: view.range.from, to: view.range.to });
+  if (view.selection.group) csvParams.set('group', view.selection.group);
+  else for (const id of view.selection.deviceIds) csvParams.append('device', id);
+  const rangeEntries = rangeToSearch({ preset: range.preset, from: new Date(from), to: new Date(to) });
+  const groupLimits = Object.fromEntries(view.groups.map((g) => [g.name, g.limits]));
+
   return (
-    <ComingLater
-      title="Readings"
-      description="Temperatures the devices report through the mTLS-protected Worker."
-      icon={Thermometer}
-      headline="The readings charts are not built yet"
-    >
-      This page will chart each device&apos;s temperature over time, flag readings outside its thresholds, and show
-      which devices are late or silent.
-    </ComingLater>
+    <>
+      <PageHeader
+        title="Readings"
+        description="Temperatures the devices post through the mTLS-protected Worker, pulled every few seconds."
+        actions={can(user.role, 'readings:pull') ? <PullNowButton /> : null}
+      />
+      {range.error ? <RangeWarning message={range.error} /> : null}
+
+      <div className="flex flex-col gap-6">
+        <section aria-label="Fleet health" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+          {HEALTH_STATES.map((health) => (
+            <Card key={health} data-testid={`health-${health}`}>
+              <CardHeader className="pb-1">
+                <CardTitle className="flex items-center justify-between">
+                  {healthLabel(health)}
+                  <HealthBadge health={health} />
+                </CardTitle>
+              </CardHeader>
+              <CardContent>
+                <p className="text-2xl font-semibold tabular-nums">{view.healthCounts[health]}</p>
+                <p className="text-xs text-muted-foreground">{HEALTH_DESCRIPTIONS[health]}</p>
+              </CardContent>
+            </Card>
+          ))}
+        </section>
+
+        <FlagsList flags={view.flags} />
+
+        <Card>
+          <CardContent className="flex flex-col gap-4 pt-5">
+            <div className="flex flex-wrap items-center justify-between gap-3">
+              <RangePicker preset={range.preset} from={view.range.from} to={view.range.to} />
+              <a href={`/api/readings/export?${csvParams}`} className={buttonClasses({ variant: 'outline', size: 'sm' })} download>
+                <Download aria-hidden />
+                Download CSV
+              </a>
+            </div>
+            <SelectionForm view={view} rangeEntries={rangeEntries} />
+            <p className="text-sm text-muted-foreground">
+              {view.series.length} {view.series.length === 1 ? 'device' : 'devices'} of {selectionLabel}
+              {view.selection.notDrawn ? ` (the first ${MAX_SERIES} drawn; the average covers all ${view.selection.deviceIds.length})` : ''} · average per{' '}
+              {formatBucketWidth(view.widthSeconds)} · range min {formatTemperature(view.averageSummary.min)}, max {formatTemperature(view.averageSummary.max)},{' '}
+              {view.averageSummary.count.toLocaleString('en')} readings
+            </p>
+            {view.averageSummary.count ? (
+              <FleetTemperatureChart
+                rows={rows}
+                series={view.selection.drawn}
+                averageLabel={`Average of ${view.selection.group ?? 'selection'}`}
+                widthSeconds={view.widthSeconds}
+                from={from}
+                to={to}
+              />
+            ) : (
+              <p className="rounded-md border border-dashed border-border px-4 py-16 text-center text-sm text-muted-foreground">
+                No readings from {selectionLabel} in this range.
+              </p>
+            )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Outside their limits now</CardTitle>
+            <CardDescription>Devices still reporting (live or late) whose latest reading is below their minimum or above their maximum.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            {view.outOfLimits.length ? (
+              <ul className="flex flex-col gap-1.5 text-sm" data-testid="out-of-limits">
+                {view.outOfLimits.map((d) => (
+                  <li key={d.id} className="flex flex-wrap items-baseline gap-2">
+                    <Link href={`/readings/${d.id}`} className="font-medium underline underline-offset-2">
+                      {d.name}
+                    </Link>
+                    <Badge tone="danger">{d.latest!.state === 'above' ? 'above max' : 'below min'}</Badge>
+                    <span className="tabular-nums">{formatTemperature(d.latest!.temperature)}</span>
+                    <span className="text-muted-foreground">limits {limitsText(d.limits)}</span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="text-sm text-muted-foreground">Every reporting device is within its limits.</p>
+            )}
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Devices</CardTitle>
+            <CardDescription>
+              Health from each device&apos;s expected reporting interval: live within 2×, late within 10×, missing within 24 h, silent beyond (or never).
+              {canEdit ? '' : ' Only an admin changes limits and intervals.'}
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <DevicesTable devices={view.devices} canEdit={canEdit} groupLimits={groupLimits} />
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Group defaults</CardTitle>
+            <CardDescription>A device without limits of its own uses its group&apos;s, bound by bound.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <Table>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Group</TableHead>
+                  <TableHead align="end">Devices</TableHead>
+                  <TableHead align="end">Default min</TableHead>
+                  <TableHead align="end">Default max</TableHead>
+                  {canEdit ? <TableHead align="end">Change</TableHead> : null}
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {view.groups.map((g) => (
+                  <TableRow key={g.name}>
+                    <TableCell className="font-medium">{g.name}</TableCell>
+                    <TableCell className="text-right tabular-nums">{g.devices}</TableCell>
+                    <TableCell className="text-right tabular-nums">{formatTemperature(g.limits?.min, 1)}</TableCell>
+                    <TableCell className="text-right tabular-nums">{formatTemperature(g.limits?.max, 1)}</TableCell>
+                    {canEdit ? (
+                      <TableCell className="text-right">
+                        <GroupLimitsDialog group={g.name} limits={g.limits} />
+                      </TableCell>
+                    ) : null}
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function limitsText(limits: EffectiveLimits): string {
+  const one = (v: number | null, source: EffectiveLimits['minSource']) => (v === null ? '—' : `${v}${source === 'group' ? '*' : ''}`);
+  return limits.min === null && limits.max === null ? 'none' : `${one(limits.min, limits.minSource)} – ${one(limits.max, limits.maxSource)} °C`;
+}
+
+/** A plain GET form: the selection lands in the URL (`group=` or `device=`…) next to the range. */
+function SelectionForm({ view, rangeEntries }: { view: Awaited<ReturnType<typeof getFleetReadings>>; rangeEntries: Record<string, string> }) {
+  const picked = new Set(view.selection.group ? [] : view.selection.deviceIds);
+  return (
+    <div className="flex flex-wrap items-start gap-3">
+      <form method="get" className="flex items-center gap-2" aria-label="Draw a group">
+        {Object.entries(rangeEntries).map(([key, value]) => (
+          <input key={key} type="hidden" name={key} value={value} />
+        ))}
+        <label htmlFor="fleet-group" className="text-sm font-medium">
+          Group
+        </label>
+        <select
+          id="fleet-group"
+          name="group"
+          defaultValue={view.selection.group ?? ''}
+          className="h-8 rounded-md border border-border bg-background px-2 text-sm"
+        >
+          {view.selection.group ? null : <option value="">(picked devices)</option>}
+          {view.groups.map((g) => (
+            <option key={g.name} value={g.name}>
+              {g.name} ({g.devices})
+            </option>
+          ))}
+        </select>
+        <button type="submit" className={buttonClasses({ variant: 'outline', size: 'sm' })}>
+          Show
+        </button>
+      </form>
+      <details className="relative">
+        <summary className={`${buttonClasses({ variant: 'outline', size: 'sm' })} list-none [&::-webkit-details-marker]:hidden`}>Pick devices</summary>
+        <form method="get" className="absolute z-20 mt-2 flex max-h-96 w-80 flex-col gap-2 overflow-y-auto rounded-lg border border-border bg-card p-3 shadow-lg" aria-label="Pick devices">
+          {Object.entries(rangeEntries).map(([key, value]) => (
+            <input key={key} type="hidden" name={key} value={value} />
+          ))}
+          {view.groups.map((g) => (
+            <fieldset key={g.name} className="flex flex-col gap-1">
+              <legend className="text-xs font-medium text-muted-foreground">{g.name}</legend>
+              {view.devices
+                .filter((d) => d.group === g.name)
+                .map((d) => (
+                  <label key={d.id} className="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="device" value={d.id} defaultChecked={picked.has(d.id)} />
+                    {d.name}
+                  </label>
+                ))}
+            </fieldset>
+          ))}
+          <button type="submit" className={buttonClasses({ size: 'sm' })}>
+            Show picked devices
+          </button>
+        </form>
+      </details>
+      <ul className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs" aria-label="Drawn devices">
+        {view.selection.drawn.map((d, i) => (
+          <li key={d.id} className="flex items-center gap-1">
+            <span aria-hidden className="inline-block size-2.5 rounded-full" style={{ background: SERIES_COLORS[i % SERIES_COLORS.length] }} />
+            <Link href={`/readings/${d.id}?${new URLSearchParams(rangeEntries)}`} className="underline-offset-2 hover:underline">
+              {d.name}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function DevicesTable({ devices, canEdit, groupLimits }: { devices: FleetDeviceRow[]; canEdit: boolean; groupLimits: Record<string, { min: number | null; max: number | null } | null> }) {
+  return (
+    <Table data-testid="fleet-devices">
+      <TableHeader>
+        <TableRow>
+          <TableHead>Device</TableHead>
+          <TableHead>Group</TableHead>
+          <TableHead>Health</TableHead>
+          <TableHead>Last seen</TableHead>
+          <TableHead align="end">Latest</TableHead>
+          <TableHead align="end">Limits</TableHead>
+          <TableHead align="end">Interval</TableHead>
+          {canEdit ? <TableHead align="end">Change</TableHead> : null}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {devices.map((d) => (
+          <TableRow key={d.id} data-device={d.name}>
+            <TableCell className="font-medium">
+              <Link href={`/readings/${d.id}`} className="underline-offset-2 hover:underline">
+                {d.name}
+              </Link>
+              {d.status !== 'ACTIVE' ? (
+                <Badge className="ml-2" tone="neutral">
+                  {d.status.toLowerCase()}
+                </Badge>
+              ) : null}
+            </TableCell>
+            <TableCell>{d.group}</TableCell>
+            <TableCell>
+              <HealthBadge health={d.health} />
+            </TableCell>
+            <TableCell className="text-muted-foreground">
+              <LocalTime iso={d.lastSeenAt} relative />
+            </TableCell>
+            <TableCell className={`text-right tabular-nums ${d.latest && d.latest.state !== 'within' ? 'font-semibold text-destructive' : ''}`}>
+              {formatTemperature(d.latest?.temperature)}
+            </TableCell>
+            <TableCell className="text-right tabular-nums text-muted-foreground" title="* the group's default">
+              {limitsText(d.limits)}
+            </TableCell>
+            <TableCell className="text-right tabular-nums">{d.reportIntervalSec} s</TableCell>
+            {canEdit ? (
+              <TableCell className="text-right">
+                <DeviceLimitsDialog
+                  compact
+                  deviceId={d.id}
+                  deviceName={d.name}
+                  minTemperature={d.minTemperature}
+                  maxTemperature={d.maxTemperature}
+                  reportIntervalSec={d.reportIntervalSec}
+                  groupLimits={groupLimits[d.group] ?? null}
+                />
+              </TableCell>
+            ) : null}
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
   );
 }
