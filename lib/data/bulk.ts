@@ -300,14 +300,16 @@ export async function processBulkJob(actor: IssuanceActor, jobId: string, opts: 
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const transient = error instanceof IssuanceError && error.retryable;
+      // Refusals (bad CSR, taken name, quota) fail the row; Cloudflare's pauses and unexpected errors
+      // (a database hiccup) put it back: its intent keeps a retry from issuing twice.
+      const transient = error instanceof IssuanceError ? error.retryable : true;
       await prisma.bulkJobRow.update({
         where: { id: row.id },
         data: { status: transient ? 'QUEUED' : 'FAILED', error: message.slice(0, 1000) },
       });
       if (transient) {
         const retryAfter = error instanceof IssuanceError ? error.retryAfter : undefined;
-        pause = { waitSeconds: retryAfter ?? 5, message };
+        pause = { waitSeconds: retryAfter ?? (error instanceof IssuanceError ? 5 : 2), message };
         break;
       }
     }

@@ -39,6 +39,20 @@ afterAll(async () => {
 describe('reconcileCertificates', () => {
   it('finds all three kinds of drift, and a lost issuance', async () => {
     const device = await testDb.prisma.device.create({ data: { name: 'tracked-1', group: 'lab', commonName: 'tracked-1' } });
+    // A lost answer: Cloudflare signed, certfleet crashed before writing anything.
+    const lostDevice = await testDb.prisma.device.create({ data: { name: 'lost-answer', group: 'lab', commonName: 'lost-answer' } });
+    await expect(
+      issueCertificate(
+        { device: { id: lostDevice.id }, csrPem: await csr('lost-answer'), validityDays: 30, source: 'ENROLLED', actor: admin, requestId: 'test:lost-answer' },
+        { prisma: testDb.prisma, cloudflare: client(), onStep: () => Promise.reject(new Error('killed')) },
+      ),
+    ).rejects.toMatchObject({ code: 'RECORD_FAILED' });
+    // While its request may still be running, reconcile leaves its certificate alone…
+    expect(await reconcileCertificates(testDb.prisma, RECONCILE_ACTOR, { cloudflare: client() })).toMatchObject({ complete: true, healed: 0, untracked: 0 });
+    expect(await testDb.prisma.certificate.count({ where: { deviceId: lostDevice.id } })).toBe(0);
+    // …until nobody has worked on it for a while.
+    await testDb.prisma.$executeRaw`UPDATE "IssuanceIntent" SET "cloudflareId" = NULL, "updatedAt" = now() - interval '10 minutes' WHERE id = 'test:lost-answer'`;
+
     const tracked = await issueCertificateForDevice(
       { deviceId: device.id, csrPem: await csr('tracked-1'), validityDays: 30, source: 'ENROLLED', actor: admin, requestId: 'test:tracked-1' },
       { prisma: testDb.prisma, cloudflare: client() },
@@ -69,16 +83,6 @@ describe('reconcileCertificates', () => {
         csr: '',
       },
     });
-    // 4. A lost answer: Cloudflare signed, certfleet crashed before writing anything.
-    const lostDevice = await testDb.prisma.device.create({ data: { name: 'lost-answer', group: 'lab', commonName: 'lost-answer' } });
-    await expect(
-      issueCertificate(
-        { device: { id: lostDevice.id }, csrPem: await csr('lost-answer'), validityDays: 30, source: 'ENROLLED', actor: admin, requestId: 'test:lost-answer' },
-        { prisma: testDb.prisma, cloudflare: client(), onStep: () => Promise.reject(new Error('killed')) },
-      ),
-    ).rejects.toMatchObject({ code: 'RECORD_FAILED' });
-    await testDb.prisma.issuanceIntent.update({ where: { id: 'test:lost-answer' }, data: { cloudflareId: null } });
-
     await expect(reconcileCertificates(testDb.prisma, support, { cloudflare: client() })).rejects.toMatchObject({ status: 403 });
     const summary = await reconcileCertificates(testDb.prisma, admin, { cloudflare: client() });
     expect(summary).toMatchObject({ complete: true, statusChanged: 1, untracked: 1, missing: 1, healed: 1, rateLimited: 0, listed: 4 });

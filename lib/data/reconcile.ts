@@ -33,6 +33,8 @@ const LOCK_KEY = 'reconcile.state';
 const LAST_RUN_KEY = 'reconcile.lastRun';
 /** A run whose heartbeat is older than this crashed; another may start. */
 const STALE_LOCK_MS = 10 * 60_000;
+/** An issuance intent touched this recently belongs to a request still running (as the heal job assumes). */
+const IN_FLIGHT_MS = 2 * 60_000;
 /** GETs spent per run confirming that certificates are really gone; the rest wait for the next run. */
 const MAX_MISSING_CONFIRMATIONS = 200;
 
@@ -321,6 +323,8 @@ async function reconcilePage(
     const digest = digests.get(item.id);
     const intentIndex = digest ? pending.findIndex((p) => p.csrSha256 === digest) : -1;
     if (intentIndex >= 0) {
+      // Its request is still running (between Cloudflare's answer and its own write): leave it to it.
+      if (pending[intentIndex]!.updatedAt.getTime() > now().getTime() - IN_FLIGHT_MS) continue;
       // A lost answer: the certificate belongs to the request that asked for it.
       const [intent] = pending.splice(intentIndex, 1);
       await prisma.$transaction((tx) => completeIntent(tx, intent!, item, { actor, recovered: true }));

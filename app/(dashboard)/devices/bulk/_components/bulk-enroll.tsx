@@ -18,6 +18,9 @@ interface JobState {
   rows: BulkRowView[];
 }
 
+/** Server errors in a row before the page stops driving the queue and says so. */
+const MAX_FAILURES = 5;
+
 const STATUS_TONE: Record<BulkRowStatus, BadgeTone> = { QUEUED: 'neutral', ISSUING: 'info', ISSUED: 'success', FAILED: 'danger' };
 const STATUS_LABEL: Record<BulkRowStatus, string> = { QUEUED: 'Queued', ISSUING: 'Issuing', ISSUED: 'Issued', FAILED: 'Failed' };
 
@@ -75,12 +78,21 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
       setDriving(true);
       setMessage(null);
       try {
+        let failures = 0;
         while (mounted.current) {
           const answer = await postJson<BulkProgress>(`/api/bulk/jobs/${jobId}/process`);
           if (!answer.ok) {
+            // A passing server error is tried again after a pause; the rows' intents keep it safe.
+            if (++failures < MAX_FAILURES) {
+              setPause(`The server answered with an error (${answer.error}); trying again in ${failures * 2} s.`);
+              await new Promise((resolve) => setTimeout(resolve, failures * 2000));
+              setPause(null);
+              continue;
+            }
             setMessage({ ok: false, text: `${answer.error} What is issued stays issued; continue when it is fixed.` });
             break;
           }
+          failures = 0;
           const progress = answer.data;
           await refreshRows(jobId);
           if (progress.finished) {
