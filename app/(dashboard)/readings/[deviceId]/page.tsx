@@ -53,7 +53,10 @@ export default async function DeviceReadingsPage({ params, searchParams }: { par
           <span className="inline-flex flex-wrap items-center gap-2">
             <HealthBadge health={device.health} />
             <span>
-              {device.group} · reports every {device.reportIntervalSec} s · last seen <LocalTime iso={device.lastSeenAt} relative />
+              {device.group} · reports every {device.reportIntervalSec} s · last seen <LocalTime iso={device.lastSeenAt} relative /> ·{' '}
+              <Link href={`/devices/${device.id}`} className="underline underline-offset-2">
+                device and certificates
+              </Link>
             </span>
           </span>
         }
