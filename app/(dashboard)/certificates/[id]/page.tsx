@@ -65,7 +65,9 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
         actions={
           <>
             {can(user.role, 'certificate:reactivate') && cert.status === 'PENDING_REVOCATION' ? <UndoRevocationButton certificateId={cert.id} /> : null}
-            {can(user.role, 'certificate:revoke') && isLiveStatus(cert.status) ? <RevokeDialog certificateIds={[cert.id]} deviceCount={cert.device ? 1 : 0} /> : null}
+            {can(user.role, 'certificate:revoke') ? (
+              <RevokeDialog certificateIds={isLiveStatus(cert.status) ? [cert.id] : []} deviceCount={cert.device ? 1 : 0} hideWhenEmpty />
+            ) : null}
           </>
         }
       />

@@ -26,6 +26,7 @@ export function RevokeDialog({
   variant = 'destructive',
   size = 'md',
   onDone,
+  hideWhenEmpty = false,
 }: {
   certificateIds: string[];
   /** Devices the certificates belong to (0 for untracked certificates). */
@@ -35,6 +36,11 @@ export function RevokeDialog({
   size?: ButtonSize;
   /** Called when the dialog closes after a revocation ran (e.g. to clear a table's selection). */
   onDone?: () => void;
+  /**
+   * Render no button while there is nothing to revoke. The dialog itself stays mounted: after a
+   * revocation the page re-renders with nothing left to revoke, and the results must stay on screen.
+   */
+  hideWhenEmpty?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   const [state, formAction, pending] = useActionState<RevokeState, FormData>(revokeCertificatesAction, null);
@@ -73,20 +79,22 @@ export function RevokeDialog({
 
   return (
     <>
-      <Button
-        variant={variant}
-        size={size}
-        disabled={count === 0}
-        onClick={() => {
-          setShownState(state);
-          setClientErrors(null);
-          setReason('');
-          setOpen(true);
-        }}
-      >
-        <Ban aria-hidden />
-        {triggerLabel}
-      </Button>
+      {hideWhenEmpty && count === 0 ? null : (
+        <Button
+          variant={variant}
+          size={size}
+          disabled={count === 0}
+          onClick={() => {
+            setShownState(state);
+            setClientErrors(null);
+            setReason('');
+            setOpen(true);
+          }}
+        >
+          <Ban aria-hidden />
+          {triggerLabel}
+        </Button>
+      )}
       <Dialog open={open} onClose={close} title={finished ? 'Revocation' : count === 1 ? 'Revoke certificate' : `Revoke ${plural(count, 'certificate')}`}>
         {finished ? (
           <div className="flex flex-col gap-4">

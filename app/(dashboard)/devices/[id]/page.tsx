@@ -72,8 +72,13 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
                 Renew
               </Link>
             ) : null}
-            {canRevoke && live.length ? (
-              <RevokeDialog certificateIds={live.map((c) => c.id)} deviceCount={1} triggerLabel={live.length === 1 ? 'Revoke' : `Revoke ${live.length} certificates`} />
+            {canRevoke ? (
+              <RevokeDialog
+                certificateIds={live.map((c) => c.id)}
+                deviceCount={1}
+                triggerLabel={live.length > 1 ? `Revoke ${live.length} certificates` : 'Revoke'}
+                hideWhenEmpty
+              />
             ) : null}
           </>
         }
