@@ -4,6 +4,7 @@ import { db } from '@/lib/db/client';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
 import { type CertificateSource, type CertificateStatus, type DeviceStatus, Prisma, type RevocationReason } from '@/lib/generated/prisma/client';
 import type { DeviceListSearch, LastSeenFilter } from '@/lib/validation/inventory';
+import { type Bucket, queryDeviceBuckets, type SqlRunner } from '@/lib/readings/buckets';
 import { pageWindow } from '@/lib/validation/table-search-params';
 import { type IdentifierQuery, parseIdentifierQuery } from './certificates';
 import { expiresOnInBandSql, readExpiryThresholds, sqlTimestamp } from './expiry';
@@ -225,30 +226,24 @@ export async function getDevice(actor: SessionUser, id: string, now = new Date()
   return { ...device, certificates };
 }
 
-export interface SparklinePoint {
-  /** Start of the bucket, epoch ms. */
-  t: number;
-  avg: number;
-  min: number;
-  max: number;
-}
+export type SparklinePoint = Pick<Bucket, 't' | 'avg' | 'min' | 'max'>;
 
 /** Bucket width of the device page's sparkline: 96 points for a day. */
 const SPARKLINE_BUCKET_SECONDS = 900;
 
 /**
- * The device's readings of the last 24 hours as 15-minute buckets (avg/min/max), bucketed in SQL so
- * the page gets at most 96 points however often the device posts.
+ * The device's readings of the last 24 hours as 15-minute buckets (avg/min/max), bucketed in SQL by
+ * lib/readings/buckets (as the readings charts are), so the page gets at most 96 points however often
+ * the device posts.
  */
 export async function getDeviceSparkline(actor: SessionUser, deviceId: string, now = new Date()): Promise<SparklinePoint[]> {
   assertCan(actor, 'readings:view');
-  const since = new Date(now.getTime() - 86_400_000).toISOString();
-  const rows = await db().$queryRaw<SparklinePoint[]>`
-    SELECT (floor(extract(epoch FROM r.time) / ${SPARKLINE_BUCKET_SECONDS}) * ${SPARKLINE_BUCKET_SECONDS} * 1000)::float8 AS t,
-           avg(r.temperature)::float8 AS avg, min(r.temperature)::float8 AS min, max(r.temperature)::float8 AS max
-      FROM "Reading" AS r
-     WHERE r."deviceId" = ${deviceId} AND r.time >= ${since}::timestamptz AND r.time <= ${now.toISOString()}::timestamptz
-     GROUP BY 1
-     ORDER BY 1`;
-  return rows.map((row) => ({ t: Number(row.t), avg: Math.round(row.avg * 100) / 100, min: row.min, max: row.max }));
+  const run: SqlRunner = (text, values) => db().$queryRawUnsafe(text, ...values);
+  const { buckets } = await queryDeviceBuckets(run, {
+    deviceIds: [deviceId],
+    from: new Date(now.getTime() - 86_400_000),
+    to: now,
+    widthSeconds: SPARKLINE_BUCKET_SECONDS,
+  });
+  return (buckets.get(deviceId) ?? []).map((b) => ({ t: b.t, avg: Math.round(b.avg * 100) / 100, min: b.min, max: b.max }));
 }
