@@ -13,6 +13,13 @@ import { type E2EStack, readStack } from './stack';
  * hostname; bad certificates and an in-use delete are refused with clear messages.
  */
 
+const PAGES_TO_WARM = ['/signin', '/api/auth/csrf', '/api/auth/session', '/', '/custom-csrs'];
+// Under `next dev` (E2E_DEV=1) the first request to a page compiles it; do that before the clock of the first test starts.
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(180_000);
+  for (const path of PAGES_TO_WARM) await request.get(path, { timeout: 170_000, maxRedirects: 0 }).catch(() => undefined);
+});
+
 let dir: string;
 test.beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'certfleet-e2e-csr-'));

@@ -8,22 +8,9 @@ import { runEnforcementCheck, type EnforcementCheckSummary } from '@/lib/mtls/en
 import { MtlsError, mtlsErrorFromCloudflare } from '@/lib/mtls/errors';
 import { mtlsRuleExpression } from '@/lib/mtls/rule';
 import { readWatchedHosts, writeWatchedHosts } from '@/lib/mtls/settings';
+import { latestChecks, readMtlsHostStates, type LatestCheck, type MtlsHostRow } from '@/lib/mtls/state';
 
-export interface LatestCheck {
-  enforced: boolean;
-  detail: string | null;
-  noCertStatus: number | null;
-  revokedStatus: number | null;
-  checkedAt: Date;
-}
-
-export interface MtlsHostRow {
-  hostname: string;
-  /** Client certificates are requested on it (hostname association at Cloudflare). */
-  associated: boolean;
-  watched: boolean;
-  latest: LatestCheck | null;
-}
+export type { LatestCheck, MtlsHostRow } from '@/lib/mtls/state';
 
 export interface MtlsHostsView {
   mode: 'local' | 'real';
@@ -35,36 +22,16 @@ export interface MtlsHostsView {
   configProblems: string[];
 }
 
-/** The latest check of each host, one query. */
-async function latestChecks(hostnames: string[]): Promise<Map<string, LatestCheck>> {
-  if (hostnames.length === 0) return new Map();
-  const rows = await db().enforcementCheck.findMany({
-    where: { hostname: { in: hostnames } },
-    orderBy: [{ hostname: 'asc' }, { checkedAt: 'desc' }],
-    distinct: ['hostname'],
-  });
-  return new Map(rows.map((r) => [r.hostname, { enforced: r.enforced, detail: r.detail, noCertStatus: r.noCertStatus, revokedStatus: r.revokedStatus, checkedAt: r.checkedAt }]));
-}
-
 /** The mTLS hosts page: associated hosts from Cloudflare, watched hosts, and each one's latest check. */
 export async function getMtlsHosts(actor: SessionUser): Promise<MtlsHostsView> {
   assertCan(actor, 'mtls:view');
   const config = readMtlsConfig();
-  let associations: string[] = [];
-  let cloudflareError: string | null = null;
-  try {
-    associations = await getHostnameAssociations();
-  } catch (error) {
-    cloudflareError = mtlsErrorFromCloudflare(error).message;
-  }
-  const watched = await readWatchedHosts(db());
-  const names = [...new Set([...associations, ...watched])].sort();
-  const latest = await latestChecks(names);
+  const state = await readMtlsHostStates(db());
   return {
     mode: config.mode,
-    hosts: names.map((hostname) => ({ hostname, associated: associations.includes(hostname), watched: watched.includes(hostname), latest: latest.get(hostname) ?? null })),
-    cloudflareError,
-    ruleExpression: mtlsRuleExpression(associations),
+    hosts: state.hosts,
+    cloudflareError: state.cloudflareError ? mtlsErrorFromCloudflare(state.cloudflareError).message : null,
+    ruleExpression: mtlsRuleExpression(state.associations),
     configProblems: config.problems,
   };
 }
@@ -160,7 +127,7 @@ export interface MtlsOverviewFlags {
 export async function getMtlsOverviewFlags(actor: SessionUser): Promise<MtlsOverviewFlags> {
   assertCan(actor, 'dashboard:view');
   const watched = (await readWatchedHosts(db())).filter((h) => !h.includes('*'));
-  const latest = await latestChecks(watched);
+  const latest = await latestChecks(db(), watched);
   const hosts = watched.map((hostname) => ({ hostname, latest: latest.get(hostname) ?? null }));
   return {
     hosts,
