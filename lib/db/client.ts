@@ -6,7 +6,12 @@ import { PrismaClient } from '@/lib/generated/prisma/client';
  * DATABASE_URL names a server or the embedded PGlite that `npm start` serves on a loopback socket.
  */
 export function createPrismaClient(url = requireDatabaseUrl()): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 5 }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 5 }),
+    // PGlite serves one connection's transaction at a time, so a transaction may queue behind another's;
+    // waiting longer than Prisma's 2 s default keeps bursts (a bulk revoke, a pull) from failing.
+    transactionOptions: { maxWait: 15_000, timeout: 30_000 },
+  });
 }
 
 function requireDatabaseUrl(): string {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepExchangesTogether } from './pglite-queue';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -13,7 +14,7 @@ export interface EmbeddedPostgres {
  * Serves a PGlite database on a loopback PostgreSQL socket, so the app talks to it with
  * `@prisma/adapter-pg` exactly as it would to a server. `dataDir` undefined means in memory.
  * `loadDataDir` starts from a `dumpDataDir()` tarball (about 0.5 s instead of 2–3 s for a fresh cluster).
- * PGlite runs one query at a time; the socket server queues the rest.
+ * PGlite runs one query at a time; the socket server queues the rest (see pglite-queue.ts).
  */
 export async function startEmbeddedPostgres(
   opts: { dataDir?: string; port?: number; loadDataDir?: Blob } = {},
@@ -24,6 +25,7 @@ export async function startEmbeddedPostgres(
     ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
   });
   const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: opts.port ?? 0, maxConnections: 64 });
+  keepExchangesTogether(server);
   await server.start();
   const conn = server.getServerConn(); // "host:port"
   const port = Number(conn.split(':').pop());
