@@ -258,6 +258,19 @@ async function claimNextRow(prisma: PrismaClient, jobId: string, now: Date) {
   return null;
 }
 
+/** Releases a claimed row; tried a few times, since a row left ISSUING waits for its lease to expire. */
+async function settleRow(prisma: PrismaClient, id: string, data: { status: BulkRowStatus; error: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await prisma.bulkJobRow.update({ where: { id }, data });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+}
+
 export interface ProcessOptions {
   /** Stop taking rows after this long (the page calls again); default 8 s. */
   budgetMs?: number;
@@ -303,10 +316,7 @@ export async function processBulkJob(actor: IssuanceActor, jobId: string, opts: 
       // Refusals (bad CSR, taken name, quota) fail the row; Cloudflare's pauses and unexpected errors
       // (a database hiccup) put it back: its intent keeps a retry from issuing twice.
       const transient = error instanceof IssuanceError ? error.retryable : true;
-      await prisma.bulkJobRow.update({
-        where: { id: row.id },
-        data: { status: transient ? 'QUEUED' : 'FAILED', error: message.slice(0, 1000) },
-      });
+      await settleRow(prisma, row.id, { status: transient ? 'QUEUED' : 'FAILED', error: message.slice(0, 1000) });
       if (transient) {
         const retryAfter = error instanceof IssuanceError ? error.retryAfter : undefined;
         pause = { waitSeconds: retryAfter ?? (error instanceof IssuanceError ? 5 : 2), message };
@@ -316,6 +326,11 @@ export async function processBulkJob(actor: IssuanceActor, jobId: string, opts: 
   }
 
   const progress = await progressOf(prisma, jobId);
+  if (!pause && done === 0 && !progress.finished) {
+    // Nothing to claim, yet rows are in progress: another worker has them, or an interrupted claim
+    // has not expired yet. Come back later instead of asking again at once.
+    pause = { waitSeconds: 5, message: `${progress.issuing} row(s) are being issued elsewhere or were interrupted; checking again shortly.` };
+  }
   if (progress.finished && !progress.finishedAt) {
     const finishedAt = new Date();
     const marked = await prisma.bulkJob.updateMany({ where: { id: jobId, finishedAt: null }, data: { finishedAt } });

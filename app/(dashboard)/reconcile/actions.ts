@@ -17,13 +17,12 @@ export async function startReconcileAction(): Promise<ActionState> {
     const actor = await requirePermission('certificate:reconcile');
     const { state } = await getReconcileOverview(actor);
     if (state?.running) return { ok: false, message: 'A reconcile is running already; its results appear here when it finishes.' };
+    // The page is dynamic and polls while the run goes: nothing to revalidate afterwards.
     after(async () => {
       try {
         await reconcileCertificates(db(), actor);
       } catch (error) {
         if (!(error instanceof ReconcileError)) console.error('reconcile failed:', error);
-      } finally {
-        revalidatePath('/reconcile');
       }
     });
     return { ok: true, message: 'Reconcile started.' };

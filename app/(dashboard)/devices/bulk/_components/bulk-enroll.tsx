@@ -2,7 +2,6 @@
 
 import { CircleAlert, CircleCheck, FileUp, RotateCcw, Upload } from 'lucide-react';
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { type ChangeEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { saveFile } from '@/components/enrollment/download';
 import { FormMessage } from '@/components/ui/alert';
@@ -46,7 +45,6 @@ function formatSeconds(s: number): string {
  * jobs nobody drives).
  */
 export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null; recent: BulkJobSummary[] }) {
-  const router = useRouter();
   const [csv, setCsv] = useState<{ name: string; text: string } | null>(null);
   const [report, setReport] = useState<DryRunReport | null>(null);
   const [job, setJob] = useState<JobState | null>(initialJob);
@@ -95,17 +93,7 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
           failures = 0;
           const progress = answer.data;
           await refreshRows(jobId);
-          if (progress.finished) {
-            setMessage({
-              ok: progress.failed === 0,
-              text:
-                progress.failed === 0
-                  ? `All ${progress.issued} devices enrolled.`
-                  : `${progress.issued} devices enrolled, ${progress.failed} failed: see each row's reason below.`,
-            });
-            router.refresh();
-            break;
-          }
+          if (progress.finished) break;
           if (progress.waitSeconds) {
             setPause(`Paused for ${formatSeconds(progress.waitSeconds)}: ${progress.message ?? 'Cloudflare asked to wait.'}`);
             await new Promise((resolve) => setTimeout(resolve, progress.waitSeconds! * 1000));
@@ -120,7 +108,7 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
         setPause(null);
       }
     },
-    [refreshRows, router],
+    [refreshRows],
   );
 
   // An unfinished job continues as soon as its page is open again.
@@ -206,7 +194,17 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
                 {pause}
               </p>
             ) : null}
-            <FormMessage ok={message?.ok} message={message?.text} />
+            <FormMessage
+              ok={message ? message.ok : p.failed === 0}
+              message={
+                message?.text ??
+                (p.finished
+                  ? p.failed === 0
+                    ? `All ${p.issued} devices enrolled.`
+                    : `${p.issued} devices enrolled, ${p.failed} failed: see each row's reason below.`
+                  : undefined)
+              }
+            />
             <div className="flex flex-wrap gap-2">
               {!p.finished && !isDriving ? (
                 <Button onClick={() => void drive(p.jobId)}>Continue</Button>
