@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
 import { issueCertificate, issueCertificateForDevice } from './issuance';
 import { pacedCloudflare } from './issuance-cloudflare';
-import { ApiPacer, estimatePacedSeconds } from './issuance-pacer';
+import { ApiPacer } from './issuance-pacer';
 import { attachUntrackedCertificate, getReconcileOverview, reconcileCertificates, RECONCILE_ACTOR } from './reconcile';
 
 let testDb: TestDatabase;
@@ -153,10 +153,9 @@ describe('reconcileCertificates', () => {
       const summary = await reconcileCertificates(testDb.prisma, RECONCILE_ACTOR, { cloudflare: client(pacer) });
       expect(summary).toMatchObject({ complete: true, pages, listed: 1500, rateLimited: 0 });
       expect(summary.untracked).toBe(1500 - before);
-      // The pacing really happened: 30+ requests at 30 per 10 s cannot finish in under ~10 s…
+      // The pacing really happened: 30+ requests at 30 per 10 s cannot finish in under ~10 s. (How long it
+      // takes at Cloudflare's real limit is the benchmark's business, not a test's.)
       expect(summary.durationMs).toBeGreaterThan(9_000);
-      // …and matches the documented estimate (plus database time).
-      expect(summary.durationMs / 1000).toBeLessThan(estimatePacedSeconds(summary.requests, { limit: 30, windowMs: 10_000 }) + 30);
     } finally {
       cf.configure({ rateLimit: null });
     }

@@ -67,6 +67,7 @@ describe('simulateFleet', () => {
 
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
+    let posted = 0;
     const running = simulateFleet({
       url: `${edge.url}/temps`,
       devices,
@@ -74,8 +75,11 @@ describe('simulateFleet', () => {
       staggerMs: 0,
       caPem: store.publicCa.certPem,
       signal: controller.signal,
+      // Abort once every device has posted and gone to sleep for its next minute.
+      onResult: () => {
+        if (++posted === devices.length) setTimeout(() => controller.abort(), 50);
+      },
     });
-    setTimeout(() => controller.abort(), 500);
     const stats = await running;
     expect(stats.sent).toBe(3); // one each, then waiting for the next minute when aborted
     // Not a speed target: without the abort each device would sleep a whole minute before returning.
