@@ -23,7 +23,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.DATABASE_URL = testDb.url;
 
   return async () => {
+    // PGlite's WebAssembly runtime sets process.exitCode when it closes, which would turn a red run
+    // (vitest has already set exitCode 1) into a green one.
+    const exitCode = process.exitCode;
     await testDb.stop();
+    process.exitCode = exitCode;
     if (serverUrl) process.env.DATABASE_URL = serverUrl;
     else delete process.env.DATABASE_URL;
     delete process.env.CERTFLEET_TEST_SERVER_URL;
