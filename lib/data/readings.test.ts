@@ -22,7 +22,7 @@ vi.mock('@/lib/auth/session', () => ({
   },
 }));
 
-const { getDeviceReadings, getFleetReadings, updateDeviceLimits, updateGroupLimits, exportReadingsCsv, pullReadingsNow } = await import('./readings');
+const { getDeviceReadings, getFleetReadings, getReadingFlags, updateDeviceLimits, updateGroupLimits, exportReadingsCsv, pullReadingsNow } = await import('./readings');
 const { presetRange } = await import('@/lib/readings/ranges');
 const { createTestCertificate, createTestDevice, insertReadings, randomFingerprint } = await import('@/lib/readings/test-factories');
 
@@ -92,7 +92,9 @@ describe('getDeviceReadings', () => {
     expect(view.latest).toMatchObject({ temperature: 9.5, state: 'above' });
     expect(view.device.health).toBe('live');
     // The revoked certificate's readings 2 days ago, after its revocation, are flagged.
-    expect(view.flags).toEqual([expect.objectContaining({ kind: 'revoked', fingerprint: fps.fridgeOld, readings: 3 })]);
+    expect(await getReadingFlags(presetRange('7d', now), { deviceId: ids.fridge })).toEqual([
+      expect.objectContaining({ kind: 'revoked', fingerprint: fps.fridgeOld, readings: 3 }),
+    ]);
     expect(view.markers.map((m) => m.kind)).toEqual(['revoked']);
 
     // Over 30 days: the new certificate's issue and the old one's rotation (10 days ago) show too; the old
@@ -106,8 +108,8 @@ describe('getDeviceReadings', () => {
   it('flags a certificate that posts for two devices on both devices', async () => {
     holder.user = support;
     for (const id of [ids.hall, ids.twin]) {
-      const view = (await getDeviceReadings(id, presetRange('24h', now), now))!;
-      const shared = view.flags.filter((f) => f.kind === 'shared');
+      const flags = await getReadingFlags(presetRange('24h', now), { deviceId: id });
+      const shared = flags.filter((f) => f.kind === 'shared');
       expect(shared).toHaveLength(1);
       expect(shared[0]!.devices.map((d) => d.name).sort()).toEqual(['hall-1', 'hall-2']);
       expect(shared[0]!.owner?.name).toBe('hall-1');
@@ -133,8 +135,12 @@ describe('getFleetReadings', () => {
     // fridge-2 has no limits until its group gets a default.
     expect(view.outOfLimits.map((d) => d.name)).toEqual(['fridge-1']);
     // The revoked certificate's readings are 2 days old: outside this 24 h range.
-    expect(view.flags.map((f) => f.kind).sort()).toEqual(['shared', 'unknown']);
-    expect(view.flags.find((f) => f.kind === 'unknown')).toMatchObject({ fingerprint: fps.unknown, readings: 4, devices: [] });
+    const flags = await getReadingFlags(presetRange('24h', now));
+    expect(flags.map((f) => f.kind).sort()).toEqual(['shared', 'unknown']);
+    expect(flags.find((f) => f.kind === 'unknown')).toMatchObject({ fingerprint: fps.unknown, readings: 4, devices: [] });
+    expect((await getReadingFlags(presetRange('7d', now))).map((f) => f.kind).sort()).toEqual(['revoked', 'shared', 'unknown']);
+    // A device's own page shows only what involves it: fridge-2 has nothing to flag.
+    expect(await getReadingFlags(presetRange('7d', now), { deviceId: ids.fridge2 })).toEqual([]);
     // The average covers every selected device, per bucket.
     const all = view.series.flatMap((s) => s.points);
     expect(view.averageSummary.count).toBe(all.reduce((n, b) => n + b.count, 0));
@@ -210,6 +216,7 @@ describe('permissions of reads', () => {
     holder.user = null;
     await expect(getDeviceReadings(ids.fridge, presetRange('24h', now), now)).rejects.toMatchObject({ status: 401 });
     await expect(getFleetReadings({ group: null, deviceIds: [] }, presetRange('24h', now), now)).rejects.toMatchObject({ status: 401 });
+    await expect(getReadingFlags(presetRange('24h', now))).rejects.toMatchObject({ status: 401 });
     await expect(exportReadingsCsv({ ...presetRange('24h', now), deviceIds: [ids.fridge] })).rejects.toMatchObject({ status: 401 });
     await expect(pullReadingsNow()).rejects.toMatchObject({ status: 401 });
     // Every role may pull; without a Worker configured the refusal says what to set.

@@ -3,7 +3,7 @@ import { recordAudit } from '@/lib/audit';
 import { requirePermission } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
 import type { DeviceStatus, Prisma } from '@/lib/generated/prisma/client';
-import { queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
+import { ANALYTIC_QUERY_SETTINGS, queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
 import { workerExportConfig } from '@/lib/readings/config';
 import { readingsCsvStream, type CsvFilter } from '@/lib/readings/csv';
 import { findReadingFlags, type FlagKind } from '@/lib/readings/flags';
@@ -26,7 +26,16 @@ import {
 // function checks the permission first. The chart data is bucketed in SQL (lib/readings/buckets.ts), so what
 // reaches the browser is at most ~1,000 points per series whatever the range.
 
-const run: SqlRunner = (text, values) => db().$queryRawUnsafe(text, ...values);
+/** Chart and flag queries: one transaction each, so their settings (JIT off) apply to them alone. */
+const run: SqlRunner = async (text, values) => {
+  const [, rows] = await db().$transaction([
+    db().$executeRawUnsafe(ANALYTIC_QUERY_SETTINGS),
+    db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...values),
+  ]);
+  return rows;
+};
+/** The CSV pages are index range scans with a LIMIT, far below any JIT threshold: no transaction needed. */
+const runPlain: SqlRunner = (text, values) => db().$queryRawUnsafe(text, ...values);
 
 /** Statuses the fleet view lists; a decommissioned device is expected to be silent and would only be noise. */
 const LISTED_STATUSES: DeviceStatus[] = ['ACTIVE', 'INACTIVE'];
@@ -83,7 +92,6 @@ export interface DeviceReadingsView {
   summary: ReturnType<typeof summarise>;
   markers: ChartMarker[];
   latest: LatestReading | null;
-  flags: FlagView[];
 }
 
 export interface FleetDeviceRow {
@@ -114,7 +122,6 @@ export interface FleetReadingsView {
   healthCounts: Record<Health, number>;
   /** Devices whose latest reading is outside their limits while they still report (live or late). */
   outOfLimits: FleetDeviceRow[];
-  flags: FlagView[];
 }
 
 export class ReadingsChangeError extends Error {
@@ -148,8 +155,13 @@ async function latestReadings(deviceIds: string[]): Promise<Map<string, { time: 
   return new Map(rows.map((r) => [r.id, { time: r.time, temperature: r.temperature }]));
 }
 
-async function flagViews(q: { from: Date; to: Date; deviceId?: string }): Promise<FlagView[]> {
-  const flags = await findReadingFlags(run, q);
+/**
+ * Readings that should not exist over `range` (lib/readings/flags.ts): the whole fleet's, or those involving one
+ * device. A scan of every reading in the range, so the pages stream it in on its own, after the charts.
+ */
+export async function getReadingFlags(range: ChartRange, opts: { deviceId?: string } = {}): Promise<FlagView[]> {
+  await requirePermission('readings:view');
+  const flags = await findReadingFlags(run, { from: range.from, to: range.to, deviceId: opts.deviceId });
   const ids = [...new Set(flags.flatMap((f) => [...f.deviceIds, ...(f.certificateDeviceId ? [f.certificateDeviceId] : [])]))];
   const names = new Map(
     (ids.length ? await db().device.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : []).map((d) => [d.id, d.name]),
@@ -168,7 +180,7 @@ async function flagViews(q: { from: Date; to: Date; deviceId?: string }): Promis
 
 /**
  * One device's chart over `range`: buckets (≤ ~1,000), the range's true min/max/avg, its limits, certificate
- * events as markers, its latest reading and any flagged readings. null when there is no such device.
+ * events as markers and its latest reading (flagged readings: getReadingFlags). null when there is no such device.
  */
 export async function getDeviceReadings(deviceId: string, range: ChartRange, now: Date = new Date()): Promise<DeviceReadingsView | null> {
   await requirePermission('readings:view');
@@ -189,7 +201,7 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
   if (!device) return null;
 
   const inRange = { gte: range.from, lt: range.to };
-  const [groupLimits, buckets, certificates, latest, flags] = await Promise.all([
+  const [groupLimits, buckets, certificates, latest] = await Promise.all([
     loadGroupLimits(),
     queryDeviceBuckets(run, { deviceIds: [device.id], from: range.from, to: range.to }),
     db().certificate.findMany({
@@ -197,7 +209,6 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
       select: { id: true, serialNumber: true, issuedOn: true, supersededAt: true, revokedAt: true, status: true },
     }),
     latestReadings([device.id]),
-    flagViews({ from: range.from, to: range.to, deviceId: device.id }),
   ]);
   const group = groupLimits[device.group] ?? null;
   const limits = effectiveLimits(device, group ?? undefined);
@@ -228,14 +239,13 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
     summary: summarise(points),
     markers,
     latest: last ? { time: last.time.toISOString(), temperature: last.temperature, state: limitState(last.temperature, limits) } : null,
-    flags,
   };
 }
 
 /**
  * The fleet view: every listed device with its health and latest reading, the chosen devices' lines and their
- * average over `range`, devices outside their limits now, and flagged readings in the range. With no selection
- * the first group is drawn.
+ * average over `range`, and devices outside their limits now (flagged readings: getReadingFlags). With no
+ * selection the first group is drawn.
  */
 export async function getFleetReadings(selection: FleetSelection, range: ChartRange, now: Date = new Date()): Promise<FleetReadingsView> {
   await requirePermission('readings:view');
@@ -278,10 +288,9 @@ export async function getFleetReadings(selection: FleetSelection, range: ChartRa
   const drawn = selected.slice(0, MAX_SERIES);
   const selectedIds = selected.map((d) => d.id);
 
-  const [perDevice, average, flags] = await Promise.all([
+  const [perDevice, average] = await Promise.all([
     queryDeviceBuckets(run, { deviceIds: drawn.map((d) => d.id), from: range.from, to: range.to }),
     queryCombinedBuckets(run, { deviceIds: selectedIds, from: range.from, to: range.to }),
-    flagViews({ from: range.from, to: range.to }),
   ]);
 
   const healthCounts = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<Health, number>;
@@ -307,7 +316,6 @@ export async function getFleetReadings(selection: FleetSelection, range: ChartRa
     devices,
     healthCounts,
     outOfLimits: devices.filter((d) => (d.health === 'live' || d.health === 'late') && d.latest && d.latest.state !== 'within'),
-    flags,
   };
 }
 
@@ -335,7 +343,7 @@ export async function exportReadingsCsv(filter: {
     csv.deviceIds = devices.map((d) => d.id);
     label = filter.group;
   }
-  return { stream: readingsCsvStream(run, csv), label };
+  return { stream: readingsCsvStream(runPlain, csv), label };
 }
 
 /**

@@ -57,6 +57,15 @@ export interface DeviceBucket extends Bucket {
  */
 export type SqlRunner = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
+/**
+ * Run before each chart or flag query, in the same transaction. PostgreSQL's JIT compiler starts on any plan
+ * whose estimated cost passes jit_above_cost, which a query over a 13 M-row table always does however few rows
+ * it touches: compiling then takes longer than running (2.5 s of JIT for a 10 ms flag scan, 60 % more on a 90-day
+ * chart, docs/benchmarks.md). PGlite has no JIT; the setting is accepted and changes nothing there.
+ * @see https://www.postgresql.org/docs/current/jit-decision.html
+ */
+export const ANALYTIC_QUERY_SETTINGS = 'SET LOCAL jit = off';
+
 export interface BucketQuery {
   deviceIds: readonly string[];
   from: Date;

@@ -44,20 +44,36 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
   if (q.deviceId) {
     values.push(q.deviceId);
     ofDevice = `AND r."deviceId" = $3`;
-    // Fingerprints this device posted with in the range; "shared" then looks at every device that used them.
+    // The fingerprints this device posted with in the range; every device that used them counts for "shared".
     ofDeviceFingerprints = `AND r."certificateFingerprint" IN (
         SELECT DISTINCT "certificateFingerprint" FROM "Reading"
          WHERE "deviceId" = $3 AND "time" >= $1::timestamptz AND "time" < $2::timestamptz)`;
   }
   const inRange = `r."time" >= $1::timestamptz AND r."time" < $2::timestamptz AND r."certificateFingerprint" <> ''`;
+  // "unknown" and "shared" come from ONE pass over the range's readings, aggregated per (fingerprint, device):
+  // that pass is the whole cost, and the aggregate is a few rows per certificate. "revoked" starts from the
+  // revoked certificates instead (few) and reads only their readings through the fingerprint index.
   const text = `
-    SELECT 'unknown' AS kind, r."certificateFingerprint" AS fingerprint, count(*)::int AS readings,
-           min(r."time") AS first, max(r."time") AS last,
-           array_remove(array_agg(DISTINCT r."deviceId"), NULL) AS "deviceIds", NULL::text AS "certificateDeviceId"
-      FROM "Reading" r
-     WHERE ${inRange} ${ofDevice}
-       AND NOT EXISTS (SELECT 1 FROM "Certificate" c WHERE c."fingerprintSha256" = r."certificateFingerprint")
-     GROUP BY r."certificateFingerprint"
+    WITH per AS (
+      SELECT r."certificateFingerprint" AS fingerprint, r."deviceId", count(*) AS n, min(r."time") AS first, max(r."time") AS last
+        FROM "Reading" r
+       WHERE ${inRange} ${ofDeviceFingerprints}
+       GROUP BY 1, 2
+    ), owned AS (
+      SELECT per.*, c."id" IS NOT NULL AS known, c."deviceId" AS owner
+        FROM per LEFT JOIN "Certificate" c ON c."fingerprintSha256" = per.fingerprint
+    )
+    SELECT 'unknown' AS kind, fingerprint, sum(n)::int AS readings, min(first) AS first, max(last) AS last,
+           array_remove(array_agg(DISTINCT "deviceId"), NULL) AS "deviceIds", NULL::text AS "certificateDeviceId"
+      FROM owned
+     WHERE NOT known ${q.deviceId ? 'AND "deviceId" = $3' : ''}
+     GROUP BY fingerprint
+    UNION ALL
+    SELECT 'shared', fingerprint, sum(n)::int, min(first), max(last), array_agg(DISTINCT "deviceId"), owner
+      FROM owned
+     WHERE known AND "deviceId" IS NOT NULL
+     GROUP BY fingerprint, owner
+    HAVING count(DISTINCT "deviceId") > 1 OR bool_or(owner IS NOT NULL AND owner <> "deviceId")
     UNION ALL
     SELECT 'revoked', r."certificateFingerprint", count(*)::int, min(r."time"), max(r."time"),
            array_remove(array_agg(DISTINCT r."deviceId"), NULL), c."deviceId"
@@ -66,18 +82,6 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
      WHERE c."status" = 'REVOKED' AND c."revokedAt" IS NOT NULL AND r."receivedAt" >= c."revokedAt"
        AND ${inRange} ${ofDevice}
      GROUP BY r."certificateFingerprint", c."deviceId"
-    UNION ALL
-    SELECT 'shared', per.fingerprint, sum(per.n)::int, min(per.first), max(per.last),
-           array_agg(DISTINCT per."deviceId"), c."deviceId"
-      FROM (SELECT r."certificateFingerprint" AS fingerprint, r."deviceId", count(*) AS n,
-                   min(r."time") AS first, max(r."time") AS last
-              FROM "Reading" r
-             WHERE ${inRange} AND r."deviceId" IS NOT NULL ${ofDeviceFingerprints}
-             GROUP BY 1, 2) AS per
-      LEFT JOIN "Certificate" c ON c."fingerprintSha256" = per.fingerprint
-     GROUP BY per.fingerprint, c."deviceId"
-    HAVING count(DISTINCT per."deviceId") > 1
-        OR bool_or(c."deviceId" IS NOT NULL AND c."deviceId" <> per."deviceId")
      ORDER BY kind, last DESC`;
   const rows = await run(text, values);
   return rows.map((row) => ({

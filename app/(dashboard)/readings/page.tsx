@@ -1,6 +1,7 @@
 import { Download } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { FleetTemperatureChart } from '@/components/charts/fleet-temperature-chart';
 import { formatTemperature, SERIES_COLORS } from '@/components/charts/format';
 import { RangePicker } from '@/components/charts/range-picker';
@@ -19,7 +20,7 @@ import { parseChartRange, rangeToSearch } from '@/lib/readings/ranges';
 import { MAX_SERIES, parseFleetSelection } from '@/lib/readings/selection';
 import { fleetChartRows } from '@/lib/readings/series';
 import type { EffectiveLimits } from '@/lib/readings/thresholds';
-import { FlagsList } from './_components/flags-list';
+import { FlagsSection, FlagsSkeleton } from './_components/flags-section';
 import { HealthBadge, healthLabel } from './_components/health-badge';
 import { DeviceLimitsDialog, GroupLimitsDialog } from './_components/limits-dialogs';
 import { LocalTime } from './_components/local-time';
@@ -75,7 +76,9 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
           ))}
         </section>
 
-        <FlagsList flags={view.flags} />
+        <Suspense fallback={<FlagsSkeleton />}>
+          <FlagsSection range={{ preset: range.preset, from: new Date(from), to: new Date(to) }} />
+        </Suspense>
 
         <Card>
           <CardContent className="flex flex-col gap-4 pt-5">

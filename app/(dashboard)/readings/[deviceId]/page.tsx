@@ -1,6 +1,7 @@
 import { ArrowLeft, Download } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { notFound } from 'next/navigation';
 import { DeviceTemperatureChart } from '@/components/charts/device-temperature-chart';
 import { formatTemperature, LIMIT_COLOR, MARKER_COLORS } from '@/components/charts/format';
@@ -15,7 +16,7 @@ import { getDeviceReadings } from '@/lib/data/readings';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { parseChartRange } from '@/lib/readings/ranges';
 import { deviceChartRows, gapThresholdMs } from '@/lib/readings/series';
-import { FlagsList } from '../_components/flags-list';
+import { FlagsSection, FlagsSkeleton } from '../_components/flags-section';
 import { HealthBadge } from '../_components/health-badge';
 import { DeviceLimitsDialog } from '../_components/limits-dialogs';
 import { LocalTime } from '../_components/local-time';
@@ -81,7 +82,9 @@ export default async function DeviceReadingsPage({ params, searchParams }: { par
       ) : null}
 
       <div className="flex flex-col gap-4">
-        <FlagsList flags={view.flags} />
+        <Suspense fallback={<FlagsSkeleton />}>
+          <FlagsSection range={{ preset: range.preset, from: new Date(view.range.from), to: new Date(view.range.to) }} deviceId={device.id} />
+        </Suspense>
         <Card>
           <CardContent className="flex flex-col gap-4 pt-5">
             <div className="flex flex-wrap items-center justify-between gap-3">
