@@ -207,3 +207,85 @@ test('[MANAGER][ENROLL]: no enrollment page, and a direct POST is refused', asyn
   expect(bulk.status()).toBe(403);
   expect(await sql(`SELECT 1 FROM "Device" WHERE name = 'manager-made'`)).toEqual([]);
 });
+
+/** A device enrolled through the API (as a script would), with its key kept here. */
+async function enrollByApi(page: Page, name: string) {
+  const { generateKeyAndCsr } = await import('../lib/pki');
+  const { csrPem, privateKeyPem } = await generateKeyAndCsr({ algorithm: 'EC', subject: { CN: name } });
+  const response = await page.request.post('/api/enroll', {
+    data: { requestId: crypto.randomUUID(), name, group: 'lab', commonName: name, validityDays: 90, keySource: 'csr', csrPem },
+  });
+  expect(response.status()).toBe(201);
+  const body = (await response.json()) as { device: { id: string }; certificate: { id: string; serialNumber: string } };
+  return { ...body, privateKeyPem };
+}
+
+test('[ADMIN][RENEW]: a replacement with a browser-made key supersedes the old certificate, revoked on confirmation', async ({ page, baseURL }) => {
+  ourStack(baseURL);
+  const bodies = recordBodies(page);
+  const name = `e2e-renew-${suffix()}`;
+  await signIn(page, 'ADMIN');
+  const enrolled = await enrollByApi(page, name);
+
+  await page.goto(`/devices/${enrolled.device.id}/renew`);
+  await expect(page.getByRole('heading', { name: `Renew ${name}`, level: 1 })).toBeVisible();
+  await expect(page.getByText(enrolled.certificate.serialNumber)).toBeVisible();
+  await page.getByRole('radio', { name: /Revoke it now/ }).check();
+  await page.getByRole('button', { name: 'Issue replacement' }).click();
+  await expect(page.getByText('Confirm that the device can be cut off')).toBeVisible();
+  await page.getByLabel(new RegExp(`${name} is refused at the edge`)).check();
+  await page.getByRole('button', { name: 'Issue replacement' }).click();
+
+  await expect(page.getByRole('status').filter({ hasText: `Renewed ${name}` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('old-certificate-outcome')).toContainText(`old certificate ${enrolled.certificate.serialNumber} is being revoked`);
+  await expect(page.getByText('Save the private key now.')).toBeVisible();
+  const [old] = await sql<{ supersededById: string | null; revocationReason: string | null; status: string }>(
+    `SELECT "supersededById", "revocationReason", status FROM "Certificate" WHERE id = $1`,
+    [enrolled.certificate.id],
+  );
+  const [replacement] = await sql<{ id: string; source: string }>(`SELECT id, source FROM "Certificate" WHERE "deviceId" = $1 AND id <> $2`, [
+    enrolled.device.id,
+    enrolled.certificate.id,
+  ]);
+  expect(replacement?.source).toBe('RENEWAL');
+  expect(old).toMatchObject({ supersededById: replacement!.id, revocationReason: 'SUPERSEDED' });
+  expect(['PENDING_REVOCATION', 'REVOKED']).toContain(old!.status);
+  expect(bodies.filter((b) => b.includes('PRIVATE KEY'))).toEqual([]);
+});
+
+test('[ADMIN][RECONCILE]: Reconcile now lists a certificate issued outside certfleet, which is then attached to a device', async ({ page, baseURL }) => {
+  test.setTimeout(180_000);
+  const stack = ourStack(baseURL);
+  const id = suffix();
+  await signIn(page, 'ADMIN');
+  const owner = await enrollByApi(page, `e2e-owner-${id}`);
+  // Issued straight at Cloudflare, as with the dashboard or another tool.
+  const { generateKeyAndCsr } = await import('../lib/pki');
+  const outsideCn = `outside-${id}`;
+  const { csrPem } = await generateKeyAndCsr({ algorithm: 'EC', subject: { CN: outsideCn } });
+  const created = await fetch(`${stack.cloudflare.apiBaseUrl}/zones/${stack.cloudflare.zoneId}/client_certificates`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.cloudflare.apiToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ csr: csrPem, validity_days: 30 }),
+  });
+  expect(created.status).toBe(200);
+
+  await page.goto('/reconcile');
+  const row = page.getByRole('row').filter({ hasText: outsideCn });
+  // A scheduled run may be going (or may have read the zone before the certificate existed): run until it shows.
+  for (let attempt = 0; attempt < 3 && !(await row.count()); attempt++) {
+    const button = page.getByRole('button', { name: 'Reconcile now' });
+    await expect(button).toBeEnabled({ timeout: 60_000 });
+    await button.click();
+    // The page follows the run and shows its results when it ends.
+    await row.waitFor({ timeout: 30_000 }).catch(() => undefined);
+  }
+  await expect(row).toBeVisible();
+  await expect(page.getByTestId('reconcile-status')).toContainText('Last run');
+
+  await row.getByLabel('Device name').fill(`e2e-owner-${id}`);
+  await row.getByRole('button', { name: 'Attach' }).click();
+  await expect(page.getByText(`now belongs to e2e-owner-${id}`)).toBeVisible();
+  const [attached] = await sql<{ deviceId: string }>(`SELECT "deviceId" FROM "Certificate" WHERE "commonName" = $1`, [outsideCn]);
+  expect(attached?.deviceId).toBe(owner.device.id);
+});

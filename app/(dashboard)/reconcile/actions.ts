@@ -1,6 +1,5 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { after } from 'next/server';
 import { AuthError } from '@/lib/auth/errors';
 import { requirePermission } from '@/lib/auth/session';
@@ -49,6 +48,7 @@ export async function attachCertificateAction(_previous: AttachState, formData: 
     if (error instanceof AttachError) return { ok: false, message: error.message, fieldErrors: { [error.field]: [error.message] } };
     throw error;
   }
-  revalidatePath('/reconcile');
+  // No revalidation: it would re-render this page at once and take the row, with its confirmation,
+  // away. The lists are dynamic pages and show the change on their next visit anyway.
   return { ok: true, message: done };
 }

@@ -31,7 +31,7 @@ export default async function ReconcilePage() {
       <PageHeader
         title="Reconcile with Cloudflare"
         description="Compare every client certificate of the zone with certfleet's records: statuses changed outside certfleet, certificates issued outside it, and certificates Cloudflare no longer lists."
-        actions={<ReconcileNow running={running} />}
+        actions={<ReconcileNow running={running} lastFinishedAt={lastRun?.finishedAt ?? null} />}
       />
       <div className="flex flex-col gap-6">
         <Card data-testid="reconcile-status">

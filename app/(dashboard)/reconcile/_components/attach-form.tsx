@@ -9,6 +9,13 @@ export function AttachForm({ certificateId, listId }: { certificateId: string; l
   const [state, action, pending] = useActionState<AttachState, FormData>(attachCertificateAction, null);
   const failed = state && !state.ok ? state : null;
   const error = failed?.fieldErrors?.deviceName?.[0] ?? failed?.message;
+  if (state?.ok) {
+    return (
+      <p role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
+        {state.message}
+      </p>
+    );
+  }
   return (
     <form action={action} className="flex flex-col gap-1">
       <input type="hidden" name="certificateId" value={certificateId} />
@@ -26,8 +33,8 @@ export function AttachForm({ certificateId, listId }: { certificateId: string; l
           Attach
         </Button>
       </div>
-      <p aria-live="polite" className={error ? 'text-xs text-destructive' : 'text-xs text-emerald-700'}>
-        {error ?? (state?.ok ? state.message : '')}
+      <p aria-live="polite" className="text-xs text-destructive">
+        {error}
       </p>
     </form>
   );

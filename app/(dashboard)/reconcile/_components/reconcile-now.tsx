@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { startReconcileAction } from '../actions';
 
 /** The "Reconcile now" button; while a run is going the page refreshes itself to show its progress. */
-export function ReconcileNow({ running }: { running: boolean }) {
+export function ReconcileNow({ running, lastFinishedAt }: { running: boolean; lastFinishedAt: string | null }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<string | null>(null);
@@ -19,10 +19,10 @@ export function ReconcileNow({ running }: { running: boolean }) {
     return () => clearInterval(timer);
   }, [running, waitingForStart, router]);
 
-  // The run has shown up (or has finished already): stop waiting for it to start.
-  const [seenRunning, setSeenRunning] = useState(running);
-  if (seenRunning !== running) {
-    setSeenRunning(running);
+  // The run has shown up and ended, or ended before a refresh saw it running: stop waiting for it.
+  const [seen, setSeen] = useState({ running, lastFinishedAt });
+  if (seen.running !== running || seen.lastFinishedAt !== lastFinishedAt) {
+    setSeen({ running, lastFinishedAt });
     if (!running) setWaitingForStart(false);
   }
 
