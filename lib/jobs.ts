@@ -1,4 +1,5 @@
 import { reconcileCustomCsrs } from '@/lib/custom-csrs/reconcile';
+import { resumeBulkJobs } from '@/lib/data/bulk';
 import { healPendingIssuances } from '@/lib/data/issuance';
 import { reconcileCertificates } from '@/lib/data/reconcile';
 import { autoRevokeSuperseded } from '@/lib/data/renewal';
@@ -52,6 +53,16 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     async run(prisma) {
       const s = await healPendingIssuances(prisma);
       if (s.recorded || s.abandoned) return `${s.recorded} recorded, ${s.abandoned} abandoned, ${s.stillPending} still pending`;
+    },
+  },
+  {
+    name: 'resume-bulk-jobs',
+    everyMs: MINUTE,
+    firstRunMs: 30 * SECOND,
+    async run(prisma) {
+      // Finishes bulk enrollments whose page was closed (only jobs idle for 2 minutes).
+      const s = await resumeBulkJobs(prisma);
+      if (s.jobs) return s.summary;
     },
   },
   {
