@@ -211,3 +211,46 @@ test.describe('manager charts', () => {
     );
   });
 });
+
+test.describe('limits and pulls', () => {
+  test('[MANAGER][API]: may pull now but not change limits', async ({ page }) => {
+    await signIn(page, 'MANAGER');
+    const id = await deviceId('lab-05');
+    const device = await page.request.put(`/api/readings/devices/${id}/limits`, { data: { minTemperature: 0, maxTemperature: 1, reportIntervalSec: 5 } });
+    expect(device.status()).toBe(403);
+    expect(await device.json()).toEqual({ error: 'You do not have permission to edit temperature thresholds.' });
+    expect((await page.request.put('/api/readings/groups/lab/limits', { data: { minTemperature: 0, maxTemperature: 1 } })).status()).toBe(403);
+    const [row] = await sql<{ minTemperature: number; reportIntervalSec: number }>('SELECT "minTemperature", "reportIntervalSec" FROM "Device" WHERE id = $1', [id]);
+    expect(row).toEqual({ minTemperature: 18, reportIntervalSec: 60 });
+
+    const pull = await page.request.post('/api/readings/pull');
+    expect(pull.status()).toBe(200);
+    expect(await pull.json()).toMatchObject({ readings: expect.any(Number), ms: expect.any(Number) });
+  });
+
+  test('[ADMIN][EDIT]: sets and clears a group default in the fleet view, refused bad input', async ({ page }) => {
+    await signIn(page, 'ADMIN');
+    await page.goto('/readings');
+    await page.getByRole('button', { name: 'Edit default limits of warehouse' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Default limits of warehouse' });
+    await dialog.getByLabel('Minimum (°C)').fill('9');
+    await dialog.getByLabel('Maximum (°C)').fill('3');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toContainText('The maximum must be above the minimum.');
+    await dialog.getByLabel('Maximum (°C)').fill('31.5');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    const row = page.getByRole('row', { name: /^warehouse 9/ });
+    await expect(row).toContainText('9.0 °C');
+    await expect(row).toContainText('31.5 °C');
+
+    await page.getByRole('button', { name: 'Edit default limits of warehouse' }).click();
+    await dialog.getByLabel('Minimum (°C)').fill('');
+    await dialog.getByLabel('Maximum (°C)').fill('');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('row', { name: /^warehouse 9 — —/ })).toBeVisible();
+    const events = await sql<{ actorEmail: string }>(`SELECT "actorEmail" FROM "AuditEvent" WHERE action = 'group.limits.update' AND "targetId" = 'warehouse'`, []);
+    expect(events.map((e) => e.actorEmail)).toEqual(['admin@certfleet.local', 'admin@certfleet.local']);
+  });
+});
