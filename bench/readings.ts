@@ -455,7 +455,7 @@ export function formatReadingsBenchmark(r: ReadingsBenchReport): string {
     lines.push(
       '',
       `The same queries on ${e.engine} with the server's default settings (JIT on), fewer runs. The app runs them with`,
-      '`SET LOCAL jit = off` (lib/readings/buckets.ts `ANALYTIC_QUERY_SETTINGS`): compiling costs more than it saves here.',
+      '`SET LOCAL jit = off` (lib/readings/buckets.ts `ANALYTIC_QUERY_SETTINGS`, which says why):',
       '',
       '| query | range | p50 ms, JIT on | p50 ms, as the app runs it |',
       '|---|---|---|---|',

@@ -59,9 +59,10 @@ export type SqlRunner = (text: string, values: unknown[]) => Promise<Record<stri
 
 /**
  * Run before each chart or flag query, in the same transaction. PostgreSQL's JIT compiler starts on any plan
- * whose estimated cost passes jit_above_cost, which a query over a 13 M-row table always does however few rows
- * it touches: compiling then takes longer than running (2.5 s of JIT for a 10 ms flag scan, 60 % more on a 90-day
- * chart, docs/benchmarks.md). PGlite has no JIT; the setting is accepted and changes nothing there.
+ * whose estimated cost passes jit_above_cost, which a query over a 13 M-row table reaches however few rows it
+ * reads when the planner misjudges the layout: 2.5 s of compiling for a 10 ms flag scan in one benchmark layout,
+ * +1 s on the 90-day flag scan in the realistic one, and no gain on the charts (docs/benchmarks.md). PGlite has
+ * no JIT; the setting is accepted and changes nothing there.
  * @see https://www.postgresql.org/docs/current/jit-decision.html
  */
 export const ANALYTIC_QUERY_SETTINGS = 'SET LOCAL jit = off';
