@@ -391,8 +391,8 @@ export async function benchmarkReadings(opts: ReadingsBenchOptions = {}): Promis
       const dir = await mkdtemp(path.join(tmpdir(), 'certfleet-bench-pglite-'));
       const embedded = await startEmbeddedPostgres({ dataDir: dir });
       try {
-        // lib/db/embedded.ts's socket interleaves the protocol messages of concurrent connections (a Bind meets
-        // another connection's Parse: "portal does not exist", wrong rows); one certificate at a time avoids it.
+        // PGlite runs one exchange at a time behind its socket (lib/db/pglite-queue.ts), so pulling several
+        // certificates side by side only queues them: one at a time measures the same work.
         report.engines.push(
           await benchEngine(
             'PGlite',
@@ -406,7 +406,7 @@ export async function benchmarkReadings(opts: ReadingsBenchOptions = {}): Promis
               pullConcurrency: 1,
               scaleNote: pgliteDevices < devices ? `${pgliteDevices} devices instead of ${devices}` : undefined,
               pullNote:
-                'one certificate at a time: concurrent connections to the embedded PGlite socket (lib/db/embedded.ts) interleave their protocol messages and fail or get another query\'s rows',
+                'one certificate at a time: PGlite serves one exchange at a time behind its socket (lib/db/pglite-queue.ts), so more at once only queue',
             },
             log,
           ),
