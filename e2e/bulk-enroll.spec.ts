@@ -112,7 +112,7 @@ test('[ADMIN][BULK]: a bad CSV is reported row by row; a 200-row CSV enrolls wit
   );
   expect(rows).toHaveLength(ROWS);
   expect(rows.every((r) => r.status === 'ACTIVE' && r.certificates === '1' && r.source === 'BULK')).toBe(true);
-  const atCloudflare = (await cloudflareCommonNames(stack)).filter((cn) => cn.startsWith(`bulk-${run}-`));
+  const atCloudflare = (await cloudflareCommonNames(stack)).filter((cn) => cn.startsWith(`zz-bulk-${run}-`));
   expect(atCloudflare).toHaveLength(ROWS);
   expect(new Set(atCloudflare).size).toBe(ROWS);
   await expect(page.getByTestId(`bulk-row-${ROWS}`)).toContainText('Issued');
