@@ -2,6 +2,7 @@
 
 import { CircleAlert, CircleCheck, CircleMinus, CircleX, Download, Stethoscope } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
+import { saveFile } from '@/components/enrollment/download';
 import { FormMessage } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -19,17 +20,6 @@ const VERDICT: Record<Verdict, { word: string; tone: 'success' | 'warning' | 'da
   fail: { word: 'Problem', tone: 'danger', icon: CircleX, className: 'text-destructive' },
   skip: { word: 'Not checked', tone: 'neutral', icon: CircleMinus, className: 'text-muted-foreground' },
 };
-
-function download(bytes: Uint8Array, name: string, type: string) {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * The doctor: reads the input in the browser (lib/doctor/read-input), sends only the public
@@ -206,14 +196,14 @@ function Conversions({ read }: { read: ReadResult }) {
       </CardHeader>
       <CardContent className="grid gap-4 md:grid-cols-3">
         <section className="flex flex-col gap-2">
-          <Button variant="outline" onClick={() => download(pemBytes(cert), `${base}.pem`, 'application/x-pem-file')}>
+          <Button variant="outline" onClick={() => saveFile(`${base}.pem`, pemBytes(cert), 'application/x-pem-file')}>
             <Download aria-hidden />
             Download PEM
           </Button>
           <pre className="overflow-x-auto rounded-md bg-muted/40 p-2 font-mono text-xs">{CONVERSION_COMMANDS.pem.commands.map((c) => `$ ${c}`).join('\n')}</pre>
         </section>
         <section className="flex flex-col gap-2">
-          <Button variant="outline" onClick={() => download(derBytes(cert), `${base}.der`, 'application/pkix-cert')}>
+          <Button variant="outline" onClick={() => saveFile(`${base}.der`, derBytes(cert), 'application/pkix-cert')}>
             <Download aria-hidden />
             Download DER
           </Button>
@@ -229,9 +219,9 @@ function Conversions({ read }: { read: ReadResult }) {
                 setProblem(null);
                 if (!p12Password) return setProblem('Choose a password for the bundle.');
                 try {
-                  download(
-                    await pkcs12Bytes({ certificatePem: cert, privateKeyPem: read.privateKeyPem!, chainPem: read.chainPem, password: p12Password, legacy }),
+                  saveFile(
                     `${base}.p12`,
+                    await pkcs12Bytes({ certificatePem: cert, privateKeyPem: read.privateKeyPem!, chainPem: read.chainPem, password: p12Password, legacy }),
                     'application/x-pkcs12',
                   );
                 } catch (error) {
