@@ -52,41 +52,14 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = proces
   });
 }
 
-/**
- * Stop a child and wait for it, escalating to SIGKILL when it ignores SIGTERM. A child spawned with
- * `detached: true` leads its own process group, and the whole group is signalled: `next start` runs
- * its server in a grandchild that would otherwise outlive us.
- */
+/** Stop a child and wait for it, escalating to SIGKILL when it ignores SIGTERM. */
 export async function stopChild(child: ChildProcess | undefined, graceMs = 5_000): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      if (child.pid && isGroupLeader.has(child)) process.kill(-child.pid, sig);
-      else child.kill(sig);
-    } catch {
-      // already gone
-    }
-  };
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-  if (isGroupLeader.has(child) && child.pid) {
-    try {
-      process.kill(-child.pid, 'SIGKILL'); // whatever of the group is left
-    } catch {
-      // the group is gone
-    }
-  }
-}
-
-const isGroupLeader = new WeakSet<ChildProcess>();
-
-/** Marks a child spawned with `detached: true`, so stopChild signals its whole process group. */
-export function leadsGroup(child: ChildProcess): ChildProcess {
-  isGroupLeader.add(child);
-  return child;
 }
 
 /** The local `next` binary, run through the current Node so no shell is involved. */

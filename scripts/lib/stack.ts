@@ -4,7 +4,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/lib/db/embedded'
 import { migrateDeploy } from '@/lib/db/migrate';
 import { createPrismaClient } from '@/lib/db/client';
 import { persistentSecret } from './secrets';
-import { leadsGroup, NEXT_BIN, stopChild, waitForHttp } from './processes';
+import { NEXT_BIN, stopChild, waitForHttp } from './processes';
 
 /** What the app process needs to know about the local parts: passed to `next` as environment. */
 export interface CloudflareTarget {
@@ -45,11 +45,10 @@ export async function startNext(opts: {
 }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const url = `http://127.0.0.1:${opts.port}`;
   const args = [NEXT_BIN, opts.dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(opts.port)];
-  const child = leadsGroup(spawn(process.execPath, args, {
-    detached: true,
+  const child = spawn(process.execPath, args, {
     stdio: opts.quiet ? ['ignore', 'pipe', 'inherit'] : 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: url, ...opts.env },
-  }));
+  });
   child.stdout?.resume();
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`next exited with ${code} before it answered`))),
