@@ -29,8 +29,9 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'e2e/**', '.next/**', '.data/**', '.test-data/**', 'worker/node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Backstops against a hang only: on a busy machine a migration or a workerd start has taken over a minute.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     // Two cores: a couple of forks keeps PGlite instances and workerd from starving each other.
     pool: 'forks',
     maxWorkers: 2,

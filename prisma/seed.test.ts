@@ -35,8 +35,9 @@ describe('seedDemo without certificates', () => {
       [...DEMO_USERS].sort((a, b) => a.email.localeCompare(b.email)).map((u) => [u.email, u.role]),
     );
     for (const user of users) {
-      expect(bcrypt.getRounds(user.passwordHash)).toBe(10);
-      expect(await bcrypt.compare(DEMO_PASSWORD, user.passwordHash)).toBe(true);
+      expect(user.passwordHash).not.toBeNull();
+      expect(bcrypt.getRounds(user.passwordHash!)).toBe(10);
+      expect(await bcrypt.compare(DEMO_PASSWORD, user.passwordHash!)).toBe(true);
     }
   });
 
