@@ -224,6 +224,20 @@ describe('GET one, revoke (DELETE) and reactivate (PATCH)', () => {
     expect(e.status).toBe(400);
   });
 
+  it('settles pending revocations at once on POST /emulator/settle, leaving others alone', async () => {
+    cf.configure({ revocationDelayMs: 3_600_000 });
+    const pending = await issue();
+    const active = await issue();
+    await cf.sdk.clientCertificates.delete(pending.id!, zone());
+    expect((await cf.sdk.clientCertificates.get(pending.id!, zone())).status).toBe('pending_revocation');
+    const settled = await raw(cf, 'POST', '/emulator/settle');
+    expect(settled.status).toBe(200);
+    expect(settled.json.result.settled).toBeGreaterThanOrEqual(1);
+    expect((await cf.sdk.clientCertificates.get(pending.id!, zone())).status).toBe('revoked');
+    expect((await cf.sdk.clientCertificates.get(active.id!, zone())).status).toBe('active');
+    expect((await raw(cf, 'POST', '/emulator/settle', { auth: 'none' })).status).toBe(400);
+  });
+
   it('answers 404 for an unknown certificate', async () => {
     const res = await raw(cf, 'GET', `/zones/${cf.zoneId}/client_certificates/4f2b0c0e-0000-4000-8000-000000000000`);
     expect(res.status).toBe(404);

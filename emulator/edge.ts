@@ -94,6 +94,8 @@ export interface StartEdgeOptions {
   worker?: RunningWorker;
   /** Extra names for the edge's TLS certificate (besides localhost, 127.0.0.1 and the associated hostnames). */
   hostnames?: string[];
+  /** Retry-After of EST's 202 answers (the Worker's default is 30 s). */
+  estRetryAfterSeconds?: number;
   /** Worker console output, passed to startWorker. */
   workerOutput?: 'inherit' | 'ignore' | ((chunk: string) => void);
   /** Called after each request (an access log). */
@@ -162,6 +164,8 @@ export async function startEdge(opts: StartEdgeOptions): Promise<RunningEdge> {
       appleBaseUrl: opts.appleBaseUrl,
       appleDevelopmentBaseUrl: opts.appleDevelopmentBaseUrl,
       apple: opts.apple,
+      estCaCertsPem: store.zoneCaCertPem(),
+      estRetryAfterSeconds: opts.estRetryAfterSeconds,
       output: opts.workerOutput,
     }));
   const ownsWorker = !opts.worker;

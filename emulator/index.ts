@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { RateLimitStats } from './rate-limit';
 import { API_PREFIX, createApiServer } from './server';
 import { EmulatorStore, type EmulatorConfig, type FaultConfig, type RateLimitConfig } from './store';
 
@@ -71,8 +72,11 @@ export interface LocalCloudflare {
   configure(patch: Partial<EmulatorConfig>): EmulatorConfig;
   /** Empties the zone and restores the start-up configuration (same as POST /emulator/reset). */
   reset(): void;
-  /** Requests seen under /client/v4 since start, and how many of them were faulted on purpose. */
-  stats(): { requests: number; injectedErrors: number; droppedConnections: number };
+  /**
+   * Requests seen under /client/v4 since start, how many were faulted on purpose, and the rate limit's
+   * record (most requests in one window, 429s, lock-outs; also GET /emulator/stats).
+   */
+  stats(): { requests: number; injectedErrors: number; droppedConnections: number; rateLimit: RateLimitStats };
   stop(): Promise<void>;
 }
 

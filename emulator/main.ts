@@ -8,8 +8,8 @@
  *   CLOUDFLARE_EMULATOR_RATE_LIMIT (requests per 5 minutes, or "off")
  * Flags: --port N, --edge-port N, --no-edge, --data-dir DIR, --quiet (no request log)
  */
-import path from 'node:path';
 import { startLocalCloudflare } from './index';
+import { emulatorDataDir } from './data-dir';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +26,8 @@ function intEnv(name: string): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const dataDir = flag('data-dir') ?? path.join(process.env.CERTFLEET_DATA_DIR || '.data', 'emulator');
+  // One directory per zone: another zone from the same checkout never rewrites the running stack's state.
+  const dataDir = flag('data-dir') ?? emulatorDataDir(process.env.CERTFLEET_DATA_DIR || '.data', process.env.CLOUDFLARE_ZONE_ID || undefined);
   const apiPort = Number(flag('port') ?? intEnv('CLOUDFLARE_EMULATOR_PORT') ?? 8788);
   const edgePort = has('no-edge') ? undefined : Number(flag('edge-port') ?? intEnv('CLOUDFLARE_EDGE_PORT') ?? 8443);
   const rl = process.env.CLOUDFLARE_EMULATOR_RATE_LIMIT;

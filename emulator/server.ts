@@ -286,6 +286,11 @@ export function createApiServer(opts: ApiServerOptions) {
     };
     if (req.method === 'GET' && pathname === '/emulator/ca/zone.pem') return pem(store.zoneCaCertPem());
     if (req.method === 'GET' && pathname === '/emulator/ca/public.pem') return pem(store.publicCaCertPem());
+    if (req.method === 'GET' && pathname === '/emulator/stats') {
+      // Counts only (no credentials): what a test of certfleet's rate budget checks from another process.
+      send(res, 200, { success: true, errors: [], messages: [], result: { ...stats, rateLimit: limiter.stats() } });
+      return 200;
+    }
     if (req.method === 'GET' && pathname === '/emulator/health') {
       send(res, 200, { success: true, errors: [], messages: [], result: { ok: true, zone_id: store.zoneId } });
       return 200;
@@ -298,6 +303,7 @@ export function createApiServer(opts: ApiServerOptions) {
         return { reset: true };
       },
       'GET /emulator/config': async () => store.config,
+      'POST /emulator/settle': async () => ({ settled: store.settlePending() }),
       'POST /emulator/config': async () => {
         const patch = (await readBody(req)) as Partial<EmulatorConfig>;
         const cfg = store.updateConfig(patch);
@@ -415,6 +421,6 @@ export function createApiServer(opts: ApiServerOptions) {
   return {
     server,
     resetRateLimits: () => limiter.reset(),
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, rateLimit: limiter.stats() }),
   };
 }

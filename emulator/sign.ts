@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isPkiError, parseCertificate } from '@/lib/pki';
 import { signWithPublicCaFiles } from './ca';
 import { EmulatorStore } from './store';
+import { emulatorDataDir } from './data-dir';
 
 function usage(msg?: string): never {
   if (msg) console.error(msg);
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   let days = 90;
   let out: string | undefined;
-  let dataDir = path.join(process.env.CERTFLEET_DATA_DIR || '.data', 'emulator');
+  let dataDir = emulatorDataDir(process.env.CERTFLEET_DATA_DIR || '.data', process.env.CLOUDFLARE_ZONE_ID || undefined);
   let file: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

@@ -557,6 +557,20 @@ export class EmulatorStore {
   }
 
   /**
+   * Completes pending revocations and reactivations now, as Cloudflare eventually does: a test's "and
+   * then Cloudflare settles it", without waiting out the configured delay (POST /emulator/settle).
+   */
+  settlePending(now = Date.now()): number {
+    let settled = 0;
+    for (const c of [...this.certs.values()]) {
+      if (c.pending_until === undefined || now >= c.pending_until) continue;
+      this.record({ t: 'cert', v: { ...c, pending_until: now } });
+      settled++;
+    }
+    return settled;
+  }
+
+  /**
    * PATCH {reactivate: true}: pending_revocation (or revoked) → pending_reactivation, active after
    * the configured delay.
    * @see https://developers.cloudflare.com/api/resources/client_certificates/methods/edit/

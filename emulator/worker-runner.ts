@@ -14,6 +14,7 @@ const WORKER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export const WORKER_DURABLE_OBJECTS = {
   READINGS: { className: 'DeviceReadings', useSQLite: true },
   REGISTRY: { className: 'CertificateRegistry', useSQLite: true },
+  EST: { className: 'EstStore', useSQLite: true },
 } as const;
 
 export interface AppleDeviceCheckConfig {
@@ -34,6 +35,10 @@ export interface StartWorkerOptions {
   appleDevelopmentBaseUrl?: string;
   /** The APPLE_JWT_* secrets; without them a request with X-Apple-Device-Token gets 401. */
   apple?: AppleDeviceCheckConfig;
+  /** EST_CA_CERTS: what /.well-known/est/cacerts returns (the edge passes the zone CA). */
+  estCaCertsPem?: string;
+  /** EST_RETRY_AFTER_SECONDS of the 202 answers. */
+  estRetryAfterSeconds?: number;
   /** Worker console output: 'inherit' prints it (default), 'ignore' drops it, or a function receives each chunk. */
   output?: 'inherit' | 'ignore' | ((chunk: string) => void);
 }
@@ -61,6 +66,8 @@ export function bundleWorker(): Promise<string> {
     platform: 'neutral',
     target: 'es2022',
     conditions: ['workerd', 'worker', 'browser'],
+    // 'neutral' reads no package.json main fields by default; the EST code bundles @peculiar/x509 (ESM in "module").
+    mainFields: ['module', 'main'],
     external: ['cloudflare:*'],
     logLevel: 'silent',
   }).then((r) => r.outputFiles[0]!.text);
@@ -91,6 +98,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     bindings.APPLE_JWT_KID = opts.apple.kid;
     bindings.APPLE_JWT_ISS = opts.apple.iss;
   }
+  if (opts.estCaCertsPem) bindings.EST_CA_CERTS = opts.estCaCertsPem;
+  if (opts.estRetryAfterSeconds) bindings.EST_RETRY_AFTER_SECONDS = String(opts.estRetryAfterSeconds);
   const output = opts.output ?? 'inherit';
 
   const miniflare = new Miniflare({

@@ -4,6 +4,8 @@
  * own words, then scrubbed of the token as a last guard.
  */
 
+import { AppError } from '@/lib/errors';
+
 export type CloudflareErrorCode =
   /** Too many API calls: Cloudflare allows 1,200 per 5 minutes, then blocks for 5 minutes. `retryAfter` says when to try again. */
   | 'RATE_LIMITED'
@@ -33,7 +35,7 @@ export interface CloudflareApiErrorItem {
   message: string;
 }
 
-export class CloudflareError extends Error {
+export class CloudflareError extends AppError<CloudflareErrorCode> {
   readonly code: CloudflareErrorCode;
   /** HTTP status Cloudflare answered with, when it answered. */
   readonly status?: number;
@@ -57,7 +59,7 @@ export class CloudflareError extends Error {
       operation?: string;
     } = {},
   ) {
-    super(message);
+    super(code, message);
     this.name = 'CloudflareError';
     this.code = code;
     this.status = extra.status;

@@ -1,44 +1,78 @@
 /**
- * certfleet's only door to Cloudflare (server only: it holds the API token). Import the verbs:
+ * certfleet's only door to Cloudflare (server only: it holds the API token). No other file imports
+ * the `cloudflare` SDK (lib/cloudflare/door.test.ts checks). Import the verbs:
  *   import { issueClientCertificate, revokeClientCertificate } from '@/lib/cloudflare';
- * They read CLOUDFLARE_API_TOKEN, CLOUDFLARE_ZONE_ID and CLOUDFLARE_BASE_URL on each call (so a test
- * harness can point them at a fresh emulator), and throw CloudflareError with an actionable code.
- * `import 'server-only'` is left out on purpose: it throws under tsx and vitest.
+ * or, for a job, the door at its priority: `cloudflare({ priority: 'background' }).getClientCertificate(id)`.
+ * Every request draws from one rate budget per API token, shared through the database by every
+ * process (budget.ts). The verbs read CLOUDFLARE_API_TOKEN, CLOUDFLARE_ZONE_ID and CLOUDFLARE_BASE_URL
+ * on each call (so a test harness can point them at a fresh emulator) and throw CloudflareError (an
+ * AppError) with an actionable code.
+ *
+ * Modules: door.ts (the SDK client + budget), budget.ts, client-certificates.ts, custom-csrs.ts,
+ * hostnames.ts (custom hostnames, hostname associations), error-mapping.ts, errors.ts, config.ts,
+ * paced.ts (the client-certificate verbs of issuance, bulk, renewal and reconcile).
  */
+import 'server-only';
+import type { CloudflarePriority } from './budget';
 import { readCloudflareConfig } from './config';
 import { createCloudflareGateway, type CloudflareGateway, type GatewayOptions } from './gateway';
 
 export { CloudflareError, isCloudflareError, type CloudflareErrorCode, type CloudflareApiErrorItem } from './errors';
 export { readCloudflareConfig, describeCloudflareTarget, isLoopbackUrl, REAL_API_BASE_URL, type CloudflareConfig, type CloudflareTarget } from './config';
 export {
-  createCloudflareGateway,
-  type CloudflareGateway,
-  type GatewayOptions,
+  CLOUDFLARE_API_POLICY,
+  budgetShape,
+  estimatePacedSeconds,
+  rateBudgetFor,
+  readRatePolicy,
+  type BudgetStats,
+  type CloudflarePriority,
+  type RateBudget,
+  type RatePolicy,
+} from './budget';
+export { createCloudflareGateway, type CloudflareGateway, type GatewayOptions } from './gateway';
+export {
+  CLOUDFLARE_PAGE_SIZE,
+  type CertificatePage,
   type ClientCertificate,
   type ClientCertificateStatus,
-  type CustomCsr,
-  type CustomCsrInput,
-  type CustomCsrKeyType,
-  type CustomHostname,
-  type CustomHostnameInput,
-} from './gateway';
+  type ListedCertificate,
+} from './client-certificates';
+export type { CustomCsr, CustomCsrInput, CustomCsrKeyType } from './custom-csrs';
+export type { CustomHostname, CustomHostnameInput } from './hostnames';
+export { pacedCloudflare, toRecordable, type PacedCloudflare, type PacedCloudflareOptions } from './paced';
 
-let cached: { key: string; gateway: CloudflareGateway } | undefined;
+let cached: Map<string, CloudflareGateway> = new Map();
+let cachedEnv = '';
 
-/** The gateway for the current environment (rebuilt when the CLOUDFLARE_* variables change). */
+/**
+ * The door for the current environment at `priority` (default interactive), rebuilt when the
+ * CLOUDFLARE_* variables change. Other options (tests) build an uncached one.
+ */
 export function cloudflare(options?: GatewayOptions): CloudflareGateway {
   const config = readCloudflareConfig();
-  const key = JSON.stringify([config.apiToken, config.zoneId, config.baseUrl ?? '']);
-  if (options) return createCloudflareGateway(config, options);
-  if (!cached || cached.key !== key) cached = { key, gateway: createCloudflareGateway(config) };
-  return cached.gateway;
+  const onlyPriority = !options || Object.keys(options).every((k) => k === 'priority');
+  if (!onlyPriority) return createCloudflareGateway(config, options);
+  const env = JSON.stringify([config.apiToken, config.zoneId, config.baseUrl ?? '', process.env.CLOUDFLARE_API_RATE_LIMIT ?? '']);
+  if (env !== cachedEnv) {
+    cached = new Map();
+    cachedEnv = env;
+  }
+  const priority: CloudflarePriority = options?.priority ?? 'interactive';
+  let gateway = cached.get(priority);
+  if (!gateway) {
+    gateway = createCloudflareGateway(config, { priority });
+    cached.set(priority, gateway);
+  }
+  return gateway;
 }
 
 type G = CloudflareGateway;
 
+// The verbs below are interactive (a person is waiting); jobs use cloudflare({ priority }).
 /** Signs a CSR with the zone's managed CA. @throws CloudflareError (BAD_CSR, QUOTA_EXCEEDED, RATE_LIMITED, AUTH, …) */
 export const issueClientCertificate = (input: Parameters<G['issueClientCertificate']>[0]) => cloudflare().issueClientCertificate(input);
-/** Every client certificate of the zone (all pages), optionally of one status. */
+/** Every client certificate of the zone (all pages: one request per 50), optionally of one status. */
 export const listClientCertificates = (opts?: Parameters<G['listClientCertificates']>[0]) => cloudflare().listClientCertificates(opts);
 export const iterateClientCertificates = (opts?: Parameters<G['iterateClientCertificates']>[0]) => cloudflare().iterateClientCertificates(opts);
 export const getClientCertificate = (id: string) => cloudflare().getClientCertificate(id);
