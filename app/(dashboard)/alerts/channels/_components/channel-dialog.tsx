@@ -1,0 +1,202 @@
+'use client';
+
+import { startTransition, useActionState, useId, useState } from 'react';
+import { FormMessage } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { FieldError, Input, Label } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { SMTP_SECURITY, WEBHOOK_FORMATS } from '@/lib/alerts/channel-config';
+import { generateSigningSecret } from '@/lib/alerts/webhook-signature-format';
+import type { ChannelRow } from '@/lib/data/alert-channels';
+import { type AlertActionState, saveChannelAction } from '../../actions';
+
+const SECURITY_WORDS = { starttls: 'STARTTLS (587)', tls: 'TLS from the start (465)', none: 'None (local relay only)' } as const;
+const FORMAT_WORDS = { standard: 'certfleet JSON (Standard Webhooks)', slack: 'Slack incoming webhook' } as const;
+
+/** Create (no `channel`) or edit a channel. Secret fields start empty: blank keeps what is stored. */
+export function ChannelDialog({ channel }: { channel?: ChannelRow }) {
+  const [open, setOpen] = useState(false);
+  const [key, setKey] = useState(0);
+  return (
+    <>
+      <Button variant={channel ? 'outline' : 'primary'} size={channel ? 'sm' : 'md'} onClick={() => setOpen(true)} aria-label={channel ? `Edit channel ${channel.name}` : undefined}>
+        {channel ? 'Edit' : 'New channel'}
+      </Button>
+      <Dialog
+        open={open}
+        onClose={() => {
+          setOpen(false);
+          setKey((k) => k + 1);
+        }}
+        title={channel ? 'Edit channel' : 'New channel'}
+        className="max-w-xl"
+      >
+        <ChannelForm key={key} channel={channel} onDone={() => setOpen(false)} />
+      </Dialog>
+    </>
+  );
+}
+
+function ChannelForm({ channel, onDone }: { channel?: ChannelRow; onDone: () => void }) {
+  const [state, formAction, pending] = useActionState<AlertActionState, FormData>(saveChannelAction, null);
+  const values = state && !state.ok ? state.values : undefined;
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const [kind, setKind] = useState<'EMAIL' | 'WEBHOOK'>((values?.kind as 'EMAIL' | 'WEBHOOK') ?? channel?.kind ?? 'EMAIL');
+  const [signingSecret, setSigningSecret] = useState('');
+  // Selects are controlled: a form reset after a failed save must not put back their first value.
+  const [security, setSecurity] = useState(values?.security ?? channel?.email?.security ?? 'starttls');
+  const [format, setFormat] = useState(values?.format ?? channel?.webhook?.format ?? 'standard');
+  const id = useId();
+  const field = (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': !!errors?.[name] || undefined, 'aria-describedby': errors?.[name] ? `${id}-${name}-error` : undefined });
+  const error = (name: string) => <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />;
+  const email = channel?.email;
+  const editing = !!channel;
+
+  return (
+    <form
+      // Submitted by hand rather than through `action`: React resets a form after its action, which would
+      // put back the first value of every select and checkbox after a failed save.
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget);
+        startTransition(() => formAction(data));
+      }}
+      className="flex flex-col gap-4"
+      noValidate
+      autoComplete="off"
+    >
+      {channel ? <input type="hidden" name="id" value={channel.id} /> : null}
+      {editing ? <input type="hidden" name="kind" value={kind} /> : null}
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`${id}-name`}>Name</Label>
+          <Input {...field('name')} defaultValue={values?.name ?? channel?.name ?? ''} maxLength={100} placeholder="e.g. On-call email" />
+          {error('name')}
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`${id}-kind`}>Kind</Label>
+          <Select {...field('kind')} name={editing ? undefined : 'kind'} value={kind} disabled={editing} onChange={(e) => setKind(e.target.value as 'EMAIL' | 'WEBHOOK')}>
+            <option value="EMAIL">Email (SMTP)</option>
+            <option value="WEBHOOK">Webhook</option>
+          </Select>
+        </div>
+      </div>
+
+      {kind === 'EMAIL' ? (
+        <>
+          <div className="grid gap-3 sm:grid-cols-[1fr_7rem]">
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-host`}>SMTP server</Label>
+              <Input {...field('host')} defaultValue={values?.host ?? email?.host ?? ''} placeholder="smtp.example.com" />
+              {error('host')}
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-port`}>Port</Label>
+              <Input {...field('port')} type="number" min={1} max={65535} defaultValue={values?.port ?? String(email?.port ?? 587)} />
+              {error('port')}
+            </div>
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-security`}>Connection security</Label>
+            <Select {...field('security')} value={security} onChange={(e) => setSecurity(e.target.value)}>
+              {SMTP_SECURITY.map((s) => (
+                <option key={s} value={s}>
+                  {SECURITY_WORDS[s]}
+                </option>
+              ))}
+            </Select>
+            {error('security')}
+          </div>
+          <div className="grid gap-3 sm:grid-cols-2">
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-username`}>User name (optional)</Label>
+              <Input {...field('username')} defaultValue={values?.username ?? email?.username ?? ''} autoComplete="off" />
+              {error('username')}
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={`${id}-password`}>Password{editing && channel?.hasSecret ? ' (blank keeps the stored one)' : ''}</Label>
+              <Input {...field('password')} type="password" autoComplete="new-password" />
+              {error('password')}
+              {editing && channel?.hasSecret ? (
+                <label className="flex items-center gap-1.5 text-xs text-muted-foreground">
+                  <input type="checkbox" name="clearPassword" /> Remove the stored password
+                </label>
+              ) : null}
+            </div>
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-from`}>From</Label>
+            <Input {...field('from')} type="email" defaultValue={values?.from ?? email?.from ?? ''} placeholder="certfleet@example.com" />
+            {error('from')}
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-to`}>To (one or more, separated by commas)</Label>
+            <Input {...field('to')} defaultValue={values?.to ?? email?.to.join(', ') ?? ''} placeholder="oncall@example.com" />
+            {error('to')}
+          </div>
+        </>
+      ) : (
+        <>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-url`}>URL{editing ? ` (now ${channel?.webhook?.urlDisplay}; blank keeps it)` : ''}</Label>
+            <Input {...field('url')} type="url" placeholder="https://hooks.example.com/certfleet" autoComplete="off" />
+            {error('url')}
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-format`}>Payload</Label>
+            <Select {...field('format')} value={format} onChange={(e) => setFormat(e.target.value)}>
+              {WEBHOOK_FORMATS.map((f) => (
+                <option key={f} value={f}>
+                  {FORMAT_WORDS[f]}
+                </option>
+              ))}
+            </Select>
+            {error('format')}
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-signingSecret`}>Signing secret{editing ? ' (blank keeps the stored one)' : ''}</Label>
+            <div className="flex gap-2">
+              <Input {...field('signingSecret')} value={signingSecret} onChange={(e) => setSigningSecret(e.target.value)} className="font-mono text-xs" autoComplete="off" spellCheck={false} />
+              <Button variant="outline" onClick={() => setSigningSecret(generateSigningSecret())}>
+                Generate
+              </Button>
+            </div>
+            <p className="text-xs text-muted-foreground">
+              Made in your browser. Copy it to the receiver now: certfleet stores it sealed and never shows it again. Receivers check the
+              <code className="mx-1">webhook-signature</code>header (HMAC-SHA256 of id, timestamp and body) and refuse timestamps older than 5 minutes.
+            </p>
+            {error('signingSecret')}
+          </div>
+        </>
+      )}
+
+      <div className="flex flex-wrap items-center gap-4">
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" name="enabled" defaultChecked={channel?.enabled ?? true} /> Enabled
+        </label>
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" name="digest" defaultChecked={channel?.digest ?? false} /> Daily digest instead of each alert, at
+        </label>
+        <Select name="digestHourUtc" defaultValue={String(channel?.digestHourUtc ?? 8)} aria-label="Digest hour (UTC)" className="w-28">
+          {Array.from({ length: 24 }, (_, h) => (
+            <option key={h} value={h}>
+              {String(h).padStart(2, '0')}:00 UTC
+            </option>
+          ))}
+        </Select>
+      </div>
+      <FormMessage ok={state?.ok} message={state?.message} />
+      <div className="flex justify-end gap-2">
+        <Button variant="outline" onClick={onDone}>
+          {state?.ok ? 'Close' : 'Cancel'}
+        </Button>
+        {state?.ok ? null : (
+          <Button type="submit" disabled={pending}>
+            {pending ? 'Saving…' : 'Save channel'}
+          </Button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,208 @@
+'use client';
+
+import { startTransition, useActionState, useId, useState } from 'react';
+import { FormMessage } from '@/components/ui/alert';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { FieldError, Input, Label } from '@/components/ui/input';
+import { Select } from '@/components/ui/select';
+import { ALERT_CONDITIONS, CONDITIONS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES, readParams } from '@/lib/alerts/conditions';
+import type { RuleRow } from '@/lib/data/alert-rules';
+import type { AlertCondition, ChannelKind } from '@/lib/generated/prisma/enums';
+import { type AlertActionState, saveRuleAction } from '../../actions';
+
+type Choice = { id: string; name: string; kind: ChannelKind; enabled: boolean };
+
+/** Create (no `rule`) or edit a rule. The condition's own fields follow the chosen condition. */
+export function RuleDialog({ rule, channels, groups }: { rule?: RuleRow; channels: Choice[]; groups: string[] }) {
+  const [open, setOpen] = useState(false);
+  const [key, setKey] = useState(0);
+  return (
+    <>
+      <Button variant={rule ? 'outline' : 'primary'} size={rule ? 'sm' : 'md'} onClick={() => setOpen(true)} aria-label={rule ? `Edit rule ${rule.name}` : undefined}>
+        {rule ? 'Edit' : 'New rule'}
+      </Button>
+      <Dialog
+        open={open}
+        onClose={() => {
+          setOpen(false);
+          setKey((k) => k + 1);
+        }}
+        title={rule ? 'Edit rule' : 'New alert rule'}
+        className="max-w-xl"
+      >
+        <RuleForm key={key} rule={rule} channels={channels} groups={groups} onDone={() => setOpen(false)} />
+      </Dialog>
+    </>
+  );
+}
+
+function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels: Choice[]; groups: string[]; onDone: () => void }) {
+  const [state, formAction, pending] = useActionState<AlertActionState, FormData>(saveRuleAction, null);
+  const values = state && !state.ok ? state.values : undefined;
+  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const [condition, setCondition] = useState<AlertCondition>((values?.condition as AlertCondition) ?? rule?.condition ?? 'CERT_EXPIRING');
+  const [group, setGroup] = useState(values?.group ?? rule?.group ?? '');
+  const info = CONDITIONS[condition];
+  const params = readParams(condition, rule && rule.condition === condition ? rule.params : {}) as Record<string, unknown>;
+  const id = useId();
+  const field = (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': !!errors?.[name] || undefined, 'aria-describedby': errors?.[name] ? `${id}-${name}-error` : undefined });
+  const error = (name: string) => <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />;
+  const chosenChannels = new Set(rule?.channels.map((c) => c.id) ?? []);
+
+  return (
+    <form
+      // Submitted by hand rather than through `action`: React resets a form after its action, which would
+      // put back the first value of every select and checkbox after a failed save.
+      onSubmit={(event) => {
+        event.preventDefault();
+        const data = new FormData(event.currentTarget);
+        startTransition(() => formAction(data));
+      }}
+      className="flex flex-col gap-4"
+      noValidate
+    >
+      {rule ? <input type="hidden" name="id" value={rule.id} /> : null}
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${id}-name`}>Name</Label>
+        <Input {...field('name')} defaultValue={values?.name ?? rule?.name ?? ''} maxLength={100} placeholder="e.g. Expiring certificates (cold storage)" />
+        {error('name')}
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${id}-condition`}>Condition</Label>
+        {rule ? <input type="hidden" name="condition" value={condition} /> : null}
+        <Select {...field('condition')} name={rule ? undefined : 'condition'} value={condition} disabled={!!rule} onChange={(e) => setCondition(e.target.value as AlertCondition)}>
+          {ALERT_CONDITIONS.map((c) => (
+            <option key={c} value={c}>
+              {CONDITIONS[c].label}
+            </option>
+          ))}
+        </Select>
+        <p className="text-xs text-muted-foreground">
+          {info.kind === 'event' ? 'An event: told once, nothing to acknowledge.' : 'A condition: the alert stays until it clears, then resolves itself.'}
+          {rule ? ' A rule keeps its condition.' : ''}
+        </p>
+        {error('condition')}
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${id}-group`}>Devices</Label>
+        <Select {...field('group')} value={info.groupScoped ? group : ''} onChange={(e) => setGroup(e.target.value)} disabled={!info.groupScoped}>
+          <option value="">Whole fleet</option>
+          {info.groupScoped
+            ? groups.map((g) => (
+                <option key={g} value={g}>
+                  Group: {g}
+                </option>
+              ))
+            : null}
+        </Select>
+        {info.groupScoped ? null : <p className="text-xs text-muted-foreground">This condition is about the whole fleet.</p>}
+        {error('group')}
+      </div>
+
+      {condition === 'CERT_EXPIRING' ? (
+        <div className="grid gap-3 sm:grid-cols-2">
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-withinDays`}>Days left or fewer</Label>
+            <Input {...field('withinDays')} type="number" min={1} max={3650} defaultValue={values?.withinDays ?? String(params.withinDays)} />
+            {error('withinDays')}
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-renewalWindowDays`}>Renewal window (days)</Label>
+            <Input {...field('renewalWindowDays')} type="number" min={1} max={365} defaultValue={values?.renewalWindowDays ?? String(params.renewalWindowDays)} />
+            {error('renewalWindowDays')}
+          </div>
+          <p className="text-xs text-muted-foreground sm:col-span-2">
+            Escalates (“needs a person”) when the certificate’s device has not reported for longer than its renewal window, or for longer than the certificate has left.
+          </p>
+        </div>
+      ) : null}
+      {condition === 'DEVICE_UNHEALTHY' ? (
+        <fieldset className="flex flex-col gap-1.5">
+          <legend className="text-sm font-medium">Health states</legend>
+          <div className="flex gap-4">
+            {HEALTH_ALERT_STATES.map((s) => (
+              <label key={s} className="flex items-center gap-1.5 text-sm">
+                <input type="checkbox" name="states" value={s} defaultChecked={(params.states as string[]).includes(s)} /> {s}
+              </label>
+            ))}
+          </div>
+          {error('states')}
+        </fieldset>
+      ) : null}
+      {condition === 'READINGS_FLAGGED' ? (
+        <>
+          <fieldset className="flex flex-col gap-1.5">
+            <legend className="text-sm font-medium">Readings from</legend>
+            {FLAG_ALERT_KINDS.map((k) => (
+              <label key={k} className="flex items-center gap-1.5 text-sm">
+                <input type="checkbox" name="kinds" value={k} defaultChecked={(params.kinds as string[]).includes(k)} /> {FLAG_KIND_WORDS[k]}
+              </label>
+            ))}
+            {error('kinds')}
+          </fieldset>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`${id}-lookbackHours`}>Look back (hours)</Label>
+            <Input {...field('lookbackHours')} type="number" min={1} max={168} defaultValue={values?.lookbackHours ?? String(params.lookbackHours)} />
+            {error('lookbackHours')}
+          </div>
+        </>
+      ) : null}
+      {condition === 'REVOCATION_FAILED' ? (
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`${id}-pendingMinutes`}>Pending for longer than (minutes)</Label>
+          <Input {...field('pendingMinutes')} type="number" min={1} max={10080} defaultValue={values?.pendingMinutes ?? String(params.pendingMinutes)} />
+          {error('pendingMinutes')}
+        </div>
+      ) : null}
+      {condition === 'EST_REFUSED' ? (
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`${id}-refusals`}>Which refusals</Label>
+          <Select {...field('refusals')} defaultValue={values?.refusals ?? String(params.refusals)}>
+            <option value="policy">Requests outside the group&apos;s EST policy (key, renewal window, rate)</option>
+            <option value="all">Every refused request (also unknown tokens, revoked certificates, bad CSRs)</option>
+          </Select>
+          {error('refusals')}
+        </div>
+      ) : null}
+
+      <fieldset className="flex flex-col gap-1.5">
+        <legend className="text-sm font-medium">Tell these channels</legend>
+        {channels.length === 0 ? <p className="text-sm text-muted-foreground">No channels yet: alerts will only show in certfleet.</p> : null}
+        {channels.map((c) => (
+          <label key={c.id} className="flex items-center gap-1.5 text-sm">
+            <input type="checkbox" name="channelIds" value={c.id} defaultChecked={chosenChannels.has(c.id)} />
+            {c.name} <span className="text-muted-foreground">({c.kind === 'EMAIL' ? 'email' : 'webhook'}{c.enabled ? '' : ', disabled'})</span>
+          </label>
+        ))}
+        {error('channelIds')}
+      </fieldset>
+      {info.kind === 'condition' ? (
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`${id}-escalateAfterMinutes`}>Escalate if nobody acknowledges within (minutes, optional)</Label>
+          <Input {...field('escalateAfterMinutes')} type="number" min={1} max={10080} defaultValue={values?.escalateAfterMinutes ?? (rule?.escalateAfterMinutes ? String(rule.escalateAfterMinutes) : '')} />
+          {error('escalateAfterMinutes')}
+        </div>
+      ) : null}
+      <div className="flex flex-wrap gap-4">
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" name="notifyOnResolve" defaultChecked={rule?.notifyOnResolve ?? true} /> Tell when resolved
+        </label>
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} /> Enabled
+        </label>
+      </div>
+      <FormMessage ok={state?.ok} message={state?.message} />
+      <div className="flex justify-end gap-2">
+        <Button variant="outline" onClick={onDone}>
+          {state?.ok ? 'Close' : 'Cancel'}
+        </Button>
+        {state?.ok ? null : (
+          <Button type="submit" disabled={pending}>
+            {pending ? 'Saving…' : 'Save rule'}
+          </Button>
+        )}
+      </div>
+    </form>
+  );
+}
