@@ -38,6 +38,12 @@ describe('permission map', () => {
     expect(can('SUPPORT', 'certificate:issue')).toBe(false);
   });
 
+  it('lets every role view alerts, SUPPORT and ADMIN acknowledge them, and only ADMIN configure rules and channels', () => {
+    expect(ROLES.filter((role) => can(role, 'alerts:view'))).toEqual(['ADMIN', 'SUPPORT', 'MANAGER']);
+    expect(ROLES.filter((role) => can(role, 'alerts:acknowledge'))).toEqual(['ADMIN', 'SUPPORT']);
+    expect(ROLES.filter((role) => can(role, 'alerts:configure'))).toEqual(['ADMIN']);
+  });
+
   it('refuses a missing role', () => {
     expect(can(undefined, 'dashboard:view')).toBe(false);
     expect(can(null, 'dashboard:view')).toBe(false);

@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   'mtls:view': ['ADMIN', 'SUPPORT', 'MANAGER'],
   'mtls:manage': ['ADMIN'],
   'users:manage': ['ADMIN'],
+  'alerts:view': ['ADMIN', 'SUPPORT', 'MANAGER'],
+  'alerts:acknowledge': ['ADMIN', 'SUPPORT'],
+  'alerts:configure': ['ADMIN'],
 } as const satisfies Record<string, readonly RoleName[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -62,6 +65,9 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   'mtls:view': 'view mTLS settings',
   'mtls:manage': 'manage mTLS settings',
   'users:manage': 'manage users',
+  'alerts:view': 'view alerts',
+  'alerts:acknowledge': 'acknowledge alerts',
+  'alerts:configure': 'configure alert rules and channels',
 };
 
 export function isRoleName(value: unknown): value is RoleName {

@@ -1,29 +1,30 @@
 import 'server-only';
 import { getServerSession } from 'next-auth';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { type NextRequest, NextResponse } from 'next/server';
 import { cache } from 'react';
-import { db } from '@/lib/db/client';
-import { AuthError, assertCan, forbiddenMessage, NOT_SIGNED_IN, type SessionUser } from './errors';
+import { authenticateApiToken, bearerToken } from './api-tokens';
+import { assertCan, type SessionUser } from './errors';
 import { authOptions } from './options';
-import { can, type Permission } from './permissions';
+import type { Permission } from './permissions';
+import { sessionUser } from './sessions';
 
 export { AuthError, assertCan, type SessionUser } from './errors';
 
 /**
- * The signed-in user, or null. Read from the database (once per request) rather than trusted from
- * the token: a disabled account is signed out and a changed role applies on the next request.
+ * The signed-in user (or the owner of the request's API token), or null. Read from the database (once per request) rather than trusted from
+ * the token: a disabled account is signed out, a changed role applies on the next request, and a
+ * token older than the user's last sign-out / password reset / disable / role change, or whose session was
+ * ended from a session list, is refused.
  */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
+  // A script with `Authorization: Bearer cfat_…` acts as the token (a bad token is a 401 with its reason).
+  const token = bearerToken((await headers()).get('authorization'));
+  if (token) return authenticateApiToken(token);
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
   if (!id) return null;
-  const user = await db().user.findUnique({
-    where: { id },
-    select: { id: true, email: true, name: true, role: true, disabled: true },
-  });
-  if (!user || user.disabled) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  return sessionUser(id, session.sessionVersion ?? 0, session.sessionId);
 });
 
 /** For pages and layouts: the signed-in user, or a redirect to the sign-in page. */
@@ -34,35 +35,12 @@ export async function requireUser(): Promise<SessionUser> {
 }
 
 /**
- * For server actions and data functions: the signed-in user if their role holds `permission`.
- * Otherwise throws an `AuthError` (401 signed out, 403 "You do not have permission to …").
- * Call it first, before reading input or touching data.
+ * For the action and route wrappers (lib/server) and data functions: the signed-in user if their role
+ * holds `permission`. Otherwise throws an `AuthError` (401 signed out, 403 "You do not have permission
+ * to …"). Call it first, before reading input or touching data.
  */
 export async function requirePermission(permission: Permission): Promise<SessionUser> {
   const user = await getCurrentUser();
   assertCan(user, permission);
   return user;
-}
-
-/**
- * Wraps a route handler: 401 JSON when signed out, 403 JSON when the role lacks `permission`,
- * otherwise calls `handler` with the user. An `AuthError` thrown deeper down gets its status too.
- *
- * @example export const GET = withPermission('device:view', async (request, _context, user) => …);
- */
-export function withPermission<TContext = unknown>(
-  permission: Permission,
-  handler: (request: NextRequest, context: TContext, user: SessionUser) => Response | Promise<Response>,
-): (request: NextRequest, context: TContext) => Promise<Response> {
-  return async (request, context) => {
-    const user = await getCurrentUser();
-    if (!user) return NextResponse.json({ error: NOT_SIGNED_IN }, { status: 401 });
-    if (!can(user.role, permission)) return NextResponse.json({ error: forbiddenMessage(permission) }, { status: 403 });
-    try {
-      return await handler(request, context, user);
-    } catch (error) {
-      if (error instanceof AuthError) return NextResponse.json({ error: error.message }, { status: error.status });
-      throw error;
-    }
-  };
 }

@@ -4,6 +4,9 @@ import {
   BASE_LOCK_MS,
   FREE_FAILURES,
   isLocked,
+  MAX_SOFT_DELAY_MS,
+  softDelayMs,
+  ACCOUNT_SOFT_FAILURES,
   lockDurationMs,
   MAX_LOCK_MS,
   throttleKey,
@@ -69,5 +72,14 @@ describe('sign-in throttle', () => {
 
   it('is not locked without a record', () => {
     expect(isLocked(null, t0)).toBe(false);
+  });
+});
+
+describe('the soft per-email limit', () => {
+  it('slows attempts on an email after many failures from anywhere, by a bounded delay, and forgets after the window', () => {
+    expect(softDelayMs(failTimes(ACCOUNT_SOFT_FAILURES), t0)).toBe(0);
+    expect(softDelayMs(failTimes(ACCOUNT_SOFT_FAILURES + 1), t0)).toBeGreaterThan(0);
+    expect(softDelayMs(failTimes(1000), t0)).toBe(MAX_SOFT_DELAY_MS);
+    expect(softDelayMs(failTimes(1000), at(WINDOW_MS + 1))).toBe(0);
   });
 });

@@ -2,7 +2,10 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { Card, CardContent, CardHeader } from '@/components/ui/card';
 import { safeCallbackPath } from '@/lib/auth/callback-url';
+import { SIGN_IN_FAILED } from '@/lib/auth/errors';
 import { getCurrentUser } from '@/lib/auth/session';
+import { SSO_REFUSAL_MESSAGES } from '@/lib/auth/sso';
+import { readAuthConfig } from '@/lib/auth/sso-config';
 import { firstParam } from '@/lib/validation/table-search-params';
 import { SignInForm } from './sign-in-form';
 
@@ -12,6 +15,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const callbackPath = safeCallbackPath(firstParam(params, 'callbackUrl'));
   if (await getCurrentUser()) redirect(callbackPath);
+  const { sso, passwordSignIn } = readAuthConfig();
 
   return (
     <Card>
@@ -20,9 +24,23 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <p className="text-sm text-muted-foreground">Manage your fleet&apos;s client certificates.</p>
       </CardHeader>
       <CardContent>
-        {/* next-auth sends the browser back here with ?error= when a sign-in fails without JavaScript. */}
-        <SignInForm callbackPath={callbackPath} failed={!!firstParam(params, 'error')} />
+        {/* next-auth sends the browser back here with ?error= when a sign-in fails without JavaScript, or single sign-on is refused. */}
+        <SignInForm
+          callbackPath={callbackPath}
+          error={signInErrorMessage(firstParam(params, 'error'))}
+          sso={sso ? { name: sso.name } : null}
+          passwordSignIn={passwordSignIn}
+        />
       </CardContent>
     </Card>
   );
+}
+
+/** What to say for next-auth's `?error=` code: an SSO refusal's own reason, else one message per kind of sign-in. */
+function signInErrorMessage(code: string | undefined): string | null {
+  if (!code) return null;
+  if (Object.hasOwn(SSO_REFUSAL_MESSAGES, code)) return SSO_REFUSAL_MESSAGES[code as keyof typeof SSO_REFUSAL_MESSAGES];
+  // next-auth's own codes for a provider round trip that broke (discovery, state/PKCE check, token exchange).
+  if (/^OAuth|^Callback$|^AccessDenied$|^Configuration$/.test(code)) return SSO_REFUSAL_MESSAGES.SsoFailed;
+  return SIGN_IN_FAILED;
 }

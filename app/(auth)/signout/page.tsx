@@ -9,7 +9,7 @@ export default function SignOutPage() {
     <Card>
       <CardHeader>
         <h1 className="text-xl font-semibold tracking-tight">Sign out</h1>
-        <p className="text-sm text-muted-foreground">You will need your email and password to come back.</p>
+        <p className="text-sm text-muted-foreground">Signing out ends your sessions in every browser; you will need to sign in again to come back.</p>
       </CardHeader>
       <CardContent>
         <SignOutButton className="w-full" variant="primary" />

@@ -5,7 +5,10 @@ import { Forbidden } from '@/components/shell/forbidden';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
+import { ApiTokens } from './_components/api-tokens';
 import { ExpirySettings } from './_components/expiry-settings';
+import { JobsStatus } from './_components/jobs-status';
+import { Sessions } from './_components/sessions';
 import { describeCloudflareTarget } from './cloudflare-target';
 
 export const metadata: Metadata = { title: 'Settings' };
@@ -45,6 +48,15 @@ export default async function SettingsPage() {
       </Card>
       <div className="mt-4">
         <ExpirySettings user={user} />
+      </div>
+      <div className="mt-4">
+        <JobsStatus user={user} />
+      </div>
+      <div className="mt-4" id="sessions">
+        <Sessions user={user} />
+      </div>
+      <div className="mt-4" id="api-tokens">
+        <ApiTokens user={user} />
       </div>
     </>
   );

@@ -9,6 +9,7 @@ import { findUsers } from '@/lib/data/users';
 import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { parseUserListSearch } from '@/lib/validation/user';
 import { CreateUserDialog } from './_components/create-user-dialog';
+import { UserSessions } from './_components/user-sessions';
 import { UsersTable } from './_components/users-table';
 
 export const metadata: Metadata = { title: 'Users' };
@@ -23,6 +24,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       <PageHeader title="Users" description="Who can sign in to certfleet, and with which role." actions={<CreateUserDialog />} />
       <Suspense fallback={<DataTableSkeleton columns={6} />}>
         <UsersTable users={findUsers(user, search)} search={search} currentUserId={user.id} />
+      </Suspense>
+      <Suspense fallback={<DataTableSkeleton columns={6} />}>
+        <UserSessions user={user} />
       </Suspense>
     </>
   );

@@ -9,7 +9,8 @@ import { type ExpiryBandsState, updateExpiryBandsAction } from './expiry-actions
 export function ExpiryBandsForm({ thresholds }: { thresholds: number[] }) {
   const [state, formAction, pending] = useActionState<ExpiryBandsState, FormData>(updateExpiryBandsAction, null);
   const id = useId();
-  const errors = state && !state.ok ? state.fieldErrors?.thresholds : undefined;
+  const failed = state && !state.ok ? state : null;
+  const errors = failed?.fieldErrors?.thresholds;
   return (
     <form action={formAction} className="flex flex-col gap-2">
       <Label htmlFor={id}>Bands (days)</Label>
@@ -17,7 +18,7 @@ export function ExpiryBandsForm({ thresholds }: { thresholds: number[] }) {
         <Input
           id={id}
           name="thresholds"
-          defaultValue={state?.values?.thresholds ?? thresholds.join(', ')}
+          defaultValue={failed?.values?.thresholds ?? thresholds.join(', ')}
           key={thresholds.join()}
           inputMode="numeric"
           aria-invalid={!!errors || undefined}

@@ -1,5 +1,6 @@
 'use client';
 
+import { FilteredEmpty } from '@/components/data-table/filtered-empty';
 import { use, useMemo } from 'react';
 import { DataTable } from '@/components/data-table/data-table';
 import { DataTableSearch, DataTableSelectFilter, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
@@ -32,7 +33,7 @@ export function UsersTable({
       table={table}
       isPending={isPending}
       label="Users"
-      emptyMessage={filtered ? 'No users match these filters.' : 'No users yet.'}
+      emptyMessage={filtered ? <FilteredEmpty message="No users match these filters." /> : 'No users yet.'}
       toolbar={
         <DataTableToolbar>
           <DataTableSearch placeholder="Search name or email" />
