@@ -1,3 +1,5 @@
+import { AppError } from '@/lib/errors';
+
 /**
  * Why a certificate, CSR, key or PKCS#12 file was refused. `message` is written for the person
  * who supplied the file; `code` is for code that wants to react (e.g. a form field error).
@@ -14,12 +16,10 @@ export type PkiErrorCode =
   | 'BAD_PASSWORD'
   | 'BAD_INPUT';
 
-export class PkiError extends Error {
-  readonly code: PkiErrorCode;
+export class PkiError extends AppError<PkiErrorCode> {
   constructor(code: PkiErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'PkiError';
-    this.code = code;
   }
 }
 

@@ -85,6 +85,12 @@ describe('parseCsr — refusals with a clear message', () => {
     const e = await refusal(parseCsr(fx('openssl-p256.csr').split('\n').slice(0, 4).join('\n')));
     expect(e.code).toBe('MALFORMED');
   });
+  it('a PEM whose body does not decode: what to do, without the decoder\'s own words', async () => {
+    const e = await refusal(parseCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----'));
+    expect(e.code).toBe('MALFORMED');
+    expect(e.message).toMatch(/Paste the whole PEM/);
+    expect(e.message).not.toMatch(/argument|Base64|format of/i);
+  });
   it('a certificate where a CSR is expected (wrong PEM label)', async () => {
     const e = await refusal(parseCsr(fx('client.pem')));
     expect(e.code).toBe('WRONG_TYPE');

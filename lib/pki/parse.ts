@@ -209,11 +209,12 @@ async function keyInfo(publicKey: x509.PublicKey, what: string): Promise<KeyInfo
   );
 }
 
+/** The decoder's own words ("Unsupported format of 'raw' argument…") stay in `cause`: a person reads what to do. */
 function malformed(kind: Kind, cause: unknown): PkiError {
-  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : '';
+  const what = kind === 'csr' ? 'certificate signing request' : 'certificate';
   return new PkiError(
     'MALFORMED',
-    `This is not a valid ${kind === 'csr' ? 'certificate signing request' : 'certificate'}: its structure cannot be decoded${detail}`,
+    `This is not a valid ${what}: its structure cannot be decoded. Paste the whole PEM, from -----BEGIN to -----END, as the tool wrote it`,
     { cause },
   );
 }

@@ -72,6 +72,7 @@ try {
       durableObjects: {
         READINGS: { className: 'DeviceReadings', useSQLite: true },
         REGISTRY: { className: 'CertificateRegistry', useSQLite: true },
+        EST: { className: 'EstStore', useSQLite: true },
       },
       bindings: { EXPORT_TOKEN: 'check' },
       handleRuntimeStdio: (out, err) => (out.resume(), err.resume()),

@@ -5,12 +5,14 @@ import { verifyDeviceCheck } from './devicecheck';
 import type { Env } from './env';
 import { error, json, readBodyLimited } from './http';
 import { handleExport } from './export-api';
+import { EST_PREFIX, handleEst, handleEstExport } from './est';
 import { certificateIdentity, type CertificateIdentity } from './identity';
 import { MAX_BODY_BYTES, parseReadingBody, formatTime } from './readings';
 import { registryShardName } from './registry';
 
 export { DeviceReadings } from './device-readings';
 export { CertificateRegistry } from './registry';
+export { EstStore } from './est-store';
 export type { Env } from './env';
 
 /** GET /temps answers with this many readings, as the seed's Worker did. (Not exported: a Worker's main module
@@ -22,8 +24,10 @@ export default {
     const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/';
     try {
       if (path === '/temps') return await handleTemps(request, env);
+      if (path.startsWith(`${EST_PREFIX}/`)) return await handleEst(request, env, path);
+      if (path.startsWith('/export/est/')) return await handleEstExport(request, env, path);
       if (path === '/export' || path.startsWith('/export/')) return await handleExport(request, env, path);
-      return error(404, 'not found: sensors use /temps, the dashboard uses /export/*');
+      return error(404, 'not found: sensors use /temps and /.well-known/est/*, the dashboard uses /export/*');
     } catch (err) {
       console.error(`${request.method} ${path} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
       return error(500, 'internal error');
@@ -50,7 +54,7 @@ async function handleTemps(request: Request, env: Env): Promise<Response> {
 async function addReading(request: Request, env: Env, identity: CertificateIdentity): Promise<Response> {
   const body = await readBodyLimited(request, MAX_BODY_BYTES);
   if (!body.ok) return body.response;
-  const parsed = parseReadingBody(body.text, Date.now());
+  const parsed = parseReadingBody(body.text, Date.now(), { maxAgeMs: maxAgeMs(env) });
   if (!parsed.ok) return error(400, parsed.error);
   const { temperature, timeMs } = parsed.reading;
 
@@ -73,4 +77,10 @@ async function recentReadings(env: Env, identity: CertificateIdentity): Promise<
   const readings = await device.recent(RECENT_READINGS);
   // The seed's shape: [{temperature, time}], newest first.
   return json(readings.map(({ temperature, time }) => ({ temperature, time })));
+}
+
+/** READINGS_MAX_AGE_DAYS (a wrangler var), in ms; unset or not a positive number: no age bound beyond 2000-01-01. */
+function maxAgeMs(env: Env): number | undefined {
+  const days = Number(env.READINGS_MAX_AGE_DAYS);
+  return env.READINGS_MAX_AGE_DAYS && Number.isFinite(days) && days > 0 ? days * 86_400_000 : undefined;
 }

@@ -38,6 +38,26 @@ describe('parseReadingBody', () => {
     }
   });
 
+  it('refuses a clock that was never set, an overflowing number, and (when configured) old readings, naming the value', () => {
+    expect(parse({ temperature: 20, time: '1970-01-01T00:00:05Z' })).toEqual({
+      ok: false,
+      error: '"time" "1970-01-01T00:00:05Z" is before 2000-01-01: the sensor\'s clock is not set',
+    });
+    expect(parse({ temperature: 20, time: '1999-12-31T23:59:59Z' }).ok).toBe(false);
+    expect(parse({ temperature: 20, time: '2000-01-01T00:00:00Z' }).ok).toBe(true);
+    expect(parse({ temperature: 20, time: '2126-01-01T00:00:00Z' })).toEqual({ ok: false, error: '"time" "2126-01-01T00:00:00Z" is more than 24 hours in the future' });
+    // 1e309 is Infinity once parsed; the message used to end in "got null".
+    expect(parse('{"temperature": 1e309, "time": "2025-12-31T00:00:00Z"}')).toEqual({
+      ok: false,
+      error: '"temperature" is not a finite number (too large to represent, e.g. 1e309)',
+    });
+    const week = 7 * 86_400_000;
+    const recent = parseReadingBody(JSON.stringify({ temperature: 20, time: '2025-12-26T00:00:00Z' }), NOW, { maxAgeMs: week });
+    expect(recent.ok).toBe(true);
+    const old = parseReadingBody(JSON.stringify({ temperature: 20, time: '2025-12-24T00:00:00Z' }), NOW, { maxAgeMs: week });
+    expect(old).toEqual({ ok: false, error: '"time" "2025-12-24T00:00:00Z" is more than 7 days old; this Worker keeps readings up to 7 days old' });
+  });
+
   it('accepts the plausible edges', () => {
     expect(parse({ temperature: -90, time: '2020-01-01T00:00:00Z' }).ok).toBe(true);
     expect(parse({ temperature: 150, time: '2026-01-02T11:59:59Z' }).ok).toBe(true);

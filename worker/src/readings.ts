@@ -16,6 +16,19 @@ export const MAX_TEMPERATURE_C = 150;
  */
 export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * No sensor certfleet enrolls can have taken a reading before this: a time before it is a clock that was
+ * never set (1970-01-01 after a power loss), not an old reading. Readings older than a configurable age
+ * (the Worker's READINGS_MAX_AGE_DAYS) are refused too; by default any age after this floor is kept, because
+ * a sensor that was offline sends its backlog late and the seed's own example is dated 2020.
+ */
+export const EARLIEST_READING_MS = Date.UTC(2000, 0, 1);
+
+export interface ParseOptions {
+  /** Refuse readings older than this many milliseconds before `nowMs` (unset: only EARLIEST_READING_MS applies). */
+  maxAgeMs?: number;
+}
+
 export interface ParsedReading {
   temperature: number;
   /** Milliseconds since the epoch (UTC) of the device's `time`. */
@@ -35,7 +48,7 @@ const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
 
 /** Parses `{"temperature": number | numeric string, "time": ISO 8601 string}`; extra fields are ignored. */
-export function parseReadingBody(text: string, nowMs: number): ParseResult {
+export function parseReadingBody(text: string, nowMs: number, options: ParseOptions = {}): ParseResult {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -53,6 +66,13 @@ export function parseReadingBody(text: string, nowMs: number): ParseResult {
   if (!ts.ok) return ts;
   if (ts.value > nowMs + MAX_FUTURE_SKEW_MS) {
     return { ok: false, error: `"time" ${JSON.stringify(time)} is more than 24 hours in the future` };
+  }
+  if (ts.value < EARLIEST_READING_MS) {
+    return { ok: false, error: `"time" ${JSON.stringify(time)} is before 2000-01-01: the sensor's clock is not set` };
+  }
+  if (options.maxAgeMs !== undefined && ts.value < nowMs - options.maxAgeMs) {
+    const days = +(options.maxAgeMs / 86_400_000).toFixed(2);
+    return { ok: false, error: `"time" ${JSON.stringify(time)} is more than ${days} days old; this Worker keeps readings up to ${days} days old` };
   }
   return { ok: true, reading: { temperature: t.value, timeMs: ts.value } };
 }
@@ -72,7 +92,8 @@ function parseTemperature(value: unknown): Field {
     return { ok: false, error: `"temperature" must be a number or a numeric string, got ${JSON.stringify(value)}` };
   }
   if (!Number.isFinite(n)) {
-    return { ok: false, error: `"temperature" must be a finite number, got ${JSON.stringify(value)}` };
+    // JSON.parse reads 1e309 as Infinity, which JSON.stringify would print as "null": say what it is instead.
+    return { ok: false, error: `"temperature" is not a finite number (too large to represent, e.g. 1e309)` };
   }
   if (n < MIN_TEMPERATURE_C || n > MAX_TEMPERATURE_C) {
     return {

@@ -1,0 +1,179 @@
+import { CalendarClock } from 'lucide-react';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Forbidden } from '@/components/shell/forbidden';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Label } from '@/components/ui/input';
+import { PageHeader } from '@/components/ui/page-header';
+import { Select } from '@/components/ui/select';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { can } from '@/lib/auth/permissions';
+import { requireUser } from '@/lib/auth/session';
+import { db } from '@/lib/db/client';
+import { CALLS_PER_RENEWAL, findRenewalPlan, type RiskReason } from '@/lib/est/planner';
+import { listEstPolicies } from '@/lib/est/policy';
+import { describeWindow } from '@/lib/validation/est-policy';
+import { firstParam, type RawSearchParams } from '@/lib/validation/table-search-params';
+
+export const metadata: Metadata = { title: 'Renewal planner' };
+
+const date = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' });
+const time = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const int = new Intl.NumberFormat('en');
+const pct = (share: number) => (share === 0 ? '0 %' : share < 0.001 ? '< 0.1 %' : `${(share * 100).toFixed(1)} %`);
+
+const REASON: Record<RiskReason, { label: string; tone: BadgeTone; why: string }> = {
+  expired: { label: 'expired', tone: 'danger', why: 'expired without being renewed' },
+  missed: { label: 'missed its window', tone: 'warning', why: 'its device reported inside the window and did not renew' },
+  silent: { label: 'device silent', tone: 'warning', why: 'its device is not expected back before expiry' },
+};
+
+function every(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86_400)} d`;
+}
+
+export default async function RenewalPlannerPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  const user = await requireUser();
+  if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
+  const group = firstParam(await searchParams, 'group')?.trim().slice(0, 200) || null;
+  const prisma = db();
+  const [plan, policies] = await Promise.all([findRenewalPlan(prisma, user, group), listEstPolicies(prisma)]);
+  const policy = group ? policies.find((p) => p.group === group) : undefined; // every group has one (its own or the defaults)
+
+  return (
+    <>
+      <PageHeader
+        title="Renewal planner"
+        description="When certificates enter their renewal window under their group's EST policy, the load renewals put on Cloudflare, and the certificates at risk of expiring before they renew. See docs/est.md."
+      />
+      <div className="flex flex-col gap-4">
+        <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Planner group">
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="planner-group">Group</Label>
+            <Select id="planner-group" name="group" defaultValue={group ?? ''}>
+              <option value="">Whole fleet</option>
+              {policies.map((p) => (
+                <option key={p.group} value={p.group}>
+                  {p.group}
+                </option>
+              ))}
+            </Select>
+          </div>
+          <Button type="submit" variant="outline">
+            Show
+          </Button>
+          <Link href="/est" className="text-sm">
+            EST policies and tokens
+          </Link>
+        </form>
+
+        <Card>
+          <CardHeader>
+            <CardTitle className="text-base font-semibold text-foreground">Next 12 weeks{group ? ` · ${group}` : ''}</CardTitle>
+            <CardDescription>
+              {int.format(plan.certificates)} live device certificates
+              {policy ? `, renewed in ${describeWindow(policy.policy)}` : ', each under its group policy'}; {int.format(plan.inWindow)} in their window now.
+              Each renewal costs {CALLS_PER_RENEWAL} Cloudflare calls (issue, then revoke the old one) from the shared budget of {plan.budget.policy} (
+              {int.format(plan.budget.requestsPerHour)} an hour usable). Until the device posts with its new certificate both are in the zone (
+              {int.format(plan.zoneCertificates)} unrevoked now).
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <div className="overflow-x-auto rounded-lg border border-border">
+              <Table aria-label="Renewals per week">
+                <TableHeader>
+                  <TableRow className="hover:bg-transparent">
+                    <TableHead>Week from</TableHead>
+                    <TableHead className="text-right">Entering window</TableHead>
+                    <TableHead className="text-right">Cloudflare calls</TableHead>
+                    <TableHead className="text-right">Share of weekly budget</TableHead>
+                    <TableHead className="text-right">Busiest hour</TableHead>
+                    <TableHead className="text-right">Zone certificates, worst case</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {plan.weeks.map((w) => (
+                    <TableRow key={w.week} data-week={w.week}>
+                      <TableCell>{date.format(w.from)}</TableCell>
+                      <TableCell className="text-right tabular-nums">{int.format(w.renewals)}</TableCell>
+                      <TableCell className="text-right tabular-nums">{int.format(w.calls)}</TableCell>
+                      <TableCell className="text-right tabular-nums">{pct(w.budgetShare)}</TableCell>
+                      <TableCell className="text-right tabular-nums">
+                        {int.format(w.peakHourRenewals)} ({pct(w.peakHourBudgetShare)} of the hour)
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">{int.format(w.zonePeak)}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </div>
+          </CardContent>
+        </Card>
+
+        <Card id="at-risk">
+          <CardHeader>
+            <CardTitle className="text-base font-semibold text-foreground">At risk: {int.format(plan.atRisk.total)}</CardTitle>
+            <CardDescription>
+              Certificates that expired unrenewed ({plan.atRisk.byReason.expired}), whose device reported inside the window without renewing (
+              {plan.atRisk.byReason.missed}), or whose device is not expected back before expiry ({plan.atRisk.byReason.silent}): a device silent for
+              some time is not counted on sooner than that long again, or one reporting interval. Soonest expiry first
+              {plan.atRisk.total > plan.atRisk.rows.length ? `; the first ${plan.atRisk.rows.length} shown` : ''}.
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            {plan.atRisk.rows.length ? (
+              <div className="overflow-x-auto rounded-lg border border-border">
+                <Table aria-label="Certificates at risk">
+                  <TableHeader>
+                    <TableRow className="hover:bg-transparent">
+                      <TableHead>Device</TableHead>
+                      <TableHead>Group</TableHead>
+                      <TableHead>Certificate</TableHead>
+                      <TableHead>Expires</TableHead>
+                      <TableHead>Window opened</TableHead>
+                      <TableHead>Last seen (reports every)</TableHead>
+                      <TableHead>Why</TableHead>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {plan.atRisk.rows.map((r) => (
+                      <TableRow key={r.certificateId}>
+                        <TableCell>
+                          <Link href={`/devices/${r.deviceId}`}>{r.deviceName}</Link>
+                        </TableCell>
+                        <TableCell>{r.group}</TableCell>
+                        <TableCell>
+                          <Link href={`/certificates/${r.certificateId}`} className="font-mono text-xs">
+                            {r.serialNumber}
+                          </Link>
+                        </TableCell>
+                        <TableCell>{date.format(r.expiresOn)}</TableCell>
+                        <TableCell>{date.format(r.windowOpensAt)}</TableCell>
+                        <TableCell>
+                          {r.lastSeenAt ? time.format(r.lastSeenAt) : 'never'} ({every(r.reportIntervalSec)})
+                        </TableCell>
+                        <TableCell title={REASON[r.reason].why}>
+                          <Badge tone={REASON[r.reason].tone}>{REASON[r.reason].label}</Badge>
+                        </TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              </div>
+            ) : (
+              <EmptyState icon={CalendarClock} title="Nothing at risk">
+                Every live certificate&apos;s device is expected to report inside its window.
+              </EmptyState>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

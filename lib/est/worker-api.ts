@@ -1,0 +1,79 @@
+/** certfleet's client for the Worker's /export/est/* (worker/src/est.ts), with the EXPORT_TOKEN bearer. */
+import { AppError } from '@/lib/errors';
+
+export interface WorkerEstRequest {
+  id: string;
+  kind: 'enroll' | 'reenroll';
+  status: 'pending' | 'issued' | 'rejected';
+  deviceId: string | null;
+  deviceName: string | null;
+  tokenHash: string | null;
+  clientFingerprint: string;
+  clientSerial: string;
+  csrPem: string;
+  csrSha256: string;
+  certificatePem: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TokenState {
+  hash: string;
+  deviceId: string;
+  deviceName: string;
+  expiresAtMs: number;
+  usesLeft: number;
+  revoked: boolean;
+}
+
+const TIMEOUT_MS = 30_000;
+
+export class EstWorkerApi {
+  private readonly base: string;
+  constructor(
+    exportUrl: string,
+    private readonly token: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.base = exportUrl.replace(/\/+$/, '');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new AppError('UNREACHABLE', `The readings Worker cannot be reached (${error instanceof Error ? error.message : String(error)}).`);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let message = text.slice(0, 300);
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? message;
+      } catch {
+        /* not JSON */
+      }
+      throw new AppError(res.status === 401 ? 'AUTH' : 'UPSTREAM', `The readings Worker answered ${res.status} to ${method} ${path}: ${message}`);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  pushTokens(tokens: TokenState[]): Promise<{ synced: number }> {
+    return this.call('POST', '/export/est/tokens', { tokens });
+  }
+
+  pending(after: string, limit: number): Promise<{ requests: WorkerEstRequest[]; hasMore: boolean; nextCursor: string | null }> {
+    const q = new URLSearchParams({ status: 'pending', limit: String(limit), ...(after ? { after } : {}) });
+    return this.call('GET', `/export/est/requests?${q}`);
+  }
+
+  answer(id: string, answer: { certificatePem: string } | { error: string }): Promise<WorkerEstRequest> {
+    return this.call('POST', `/export/est/requests/${id}`, answer);
+  }
+}
