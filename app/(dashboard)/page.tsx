@@ -7,6 +7,7 @@ import { requireUser } from '@/lib/auth/session';
 import { FleetOverviewCards, FleetOverviewSkeleton } from './_components/fleet-overview';
 import { ExpiryOverview, ExpiryOverviewSkeleton } from './_components/overview-expiry';
 import { OverviewMtls, OverviewMtlsSkeleton } from './_components/overview-mtls';
+import { OverviewRenewalRisk, OverviewRenewalRiskSkeleton } from './_components/overview-renewal-risk';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -30,6 +31,11 @@ export default async function OverviewPage() {
           <Suspense fallback={<ExpiryOverviewSkeleton />}>
             <ExpiryOverview user={user} />
           </Suspense>
+          <div className="mt-4">
+            <Suspense fallback={<OverviewRenewalRiskSkeleton />}>
+              <OverviewRenewalRisk user={user} />
+            </Suspense>
+          </div>
         </div>
       ) : null}
     </>

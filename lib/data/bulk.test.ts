@@ -10,8 +10,7 @@ import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/har
 import { defaultConfig } from '@/emulator';
 import { createBulkJob, dryRunBulkEnrollment, getBulkJob, processBulkJob, retryFailedRows } from './bulk';
 import { bulkRequestId, issueCertificate } from './issuance';
-import { pacedCloudflare } from './issuance-cloudflare';
-import { ApiPacer } from './issuance-pacer';
+import { pacedCloudflare, rateBudgetFor, type RateBudget } from '@/lib/cloudflare';
 
 const fixture = (name: string) => readFileSync(new URL(`../pki/fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -23,7 +22,7 @@ let admin: SessionUser;
 const csr = async (cn: string) => (await generateKeyAndCsr({ algorithm: 'EC', subject: { CN: cn } })).csrPem;
 const csvOf = (rows: (string | undefined)[][]) =>
   ['name,group,csr', ...rows.map((r) => r.map((f) => csvField(f ?? '')).join(','))].join('\r\n') + '\r\n';
-const client = (pacer = new ApiPacer()) => pacedCloudflare({ config, pacer });
+const client = (budget: RateBudget = rateBudgetFor(config, { prisma: () => testDb.prisma })) => pacedCloudflare({ config, budget, priority: 'bulk' });
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -107,7 +106,7 @@ describe('bulk enrollment', () => {
     expect(rows).toBe(12);
 
     // A first batch.
-    let progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client(), maxRows: 4 });
+    let progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client(), maxRows: 4, budgetMs: 60_000 });
     expect(progress).toMatchObject({ total: 12, issued: 4, queued: 8, finished: false });
 
     // Cloudflare fails: the row goes back to the queue and the batch pauses.
@@ -126,7 +125,7 @@ describe('bulk enrollment', () => {
     ).rejects.toMatchObject({ code: 'RECORD_FAILED' });
     await testDb.prisma.$executeRaw`UPDATE "BulkJobRow" SET "status" = 'ISSUING', "updatedAt" = now() - interval '10 minutes' WHERE "jobId" = ${jobId} AND "rowIndex" = 5`;
 
-    progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client() });
+    progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client(), budgetMs: 60_000 });
     expect(progress).toMatchObject({ total: 12, issued: 12, failed: 0, finished: true });
     expect(progress.finishedAt).toBeTruthy();
 
@@ -161,7 +160,7 @@ describe('bulk enrollment', () => {
 
     cf.configure({ clientCertificateQuota: null });
     await retryFailedRows(admin, jobId, testDb.prisma);
-    progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client() });
+    progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client(), budgetMs: 60_000 });
     expect(progress).toMatchObject({ issued: 2, failed: 0, finished: true });
   });
 
@@ -171,7 +170,9 @@ describe('bulk enrollment', () => {
     const { jobId } = await createBulkJob(admin, { csv: csvOf(names.map((n, i) => [n, 'lab', csrs[i]])) }, testDb.prisma);
     // 8 requests per 2 s; the first request over it locks the token out for a minute.
     cf.configure({ rateLimit: { limit: 8, windowMs: 2_000, lockoutMs: 60_000 } });
-    const pacer = new ApiPacer();
+    // The budget follows the same policy (CLOUDFLARE_API_RATE_LIMIT=8/2 would set it in a process).
+    const pacer = rateBudgetFor(config, { prisma: () => testDb.prisma, policy: { limit: 8, windowMs: 2_000 } });
+    await pacer.reset();
     const started = Date.now();
     try {
       let progress = await processBulkJob(admin, jobId, { prisma: testDb.prisma, cloudflare: client(pacer), budgetMs: 60_000 });

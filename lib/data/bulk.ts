@@ -12,6 +12,7 @@ import 'server-only';
 import { recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
+import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { isPkiError, parseCsr } from '@/lib/pki';
 import { sha256Hex } from '@/lib/pki/crypto';
@@ -26,21 +27,21 @@ import {
   readBulkCsv,
 } from '@/lib/validation/enrollment';
 import { bulkRequestId, issueCertificate, IssuanceError, type IssuanceActor, type SystemActor } from './issuance';
-import { pacedCloudflare, type PacedCloudflare } from './issuance-cloudflare';
-import { estimatePacedSeconds } from './issuance-pacer';
+import { estimatePacedSeconds, pacedCloudflare, type PacedCloudflare } from '@/lib/cloudflare';
 
 export type BulkRowStatus = 'QUEUED' | 'ISSUING' | 'ISSUED' | 'FAILED';
 
 /** A claim not finished within this is abandoned (a crash): the row is tried again through its intent. */
 export const CLAIM_LEASE_MS = 2 * 60_000;
 
-export class BulkError extends Error {
+/** Why a bulk request was refused; `report` (also in `details`) is the dry run that lists every row's problems. */
+export class BulkError extends AppError<'FILE' | 'HAS_PROBLEMS' | 'NOT_FOUND'> {
   constructor(
-    readonly code: 'FILE' | 'HAS_PROBLEMS' | 'NOT_FOUND',
+    code: BulkError['code'],
     message: string,
     readonly report?: DryRunReport,
   ) {
-    super(message);
+    super(code, message, { details: report ? { report } : undefined });
     this.name = 'BulkError';
   }
 }
@@ -127,12 +128,12 @@ async function checkRows(prisma: PrismaClient, rows: BulkCsvRow[]): Promise<Chec
 function reportOf(checked: CheckedRow[], pacer = pacedPolicy()): DryRunReport {
   const problems = checked.filter((r) => r.problems.length).map((r) => ({ row: r.row, line: r.line, name: r.name, problems: r.problems }));
   const ready = checked.length - problems.length;
-  return { rows: checked.length, ready, problems, validityDays: BULK_VALIDITY_DAYS, estimatedSeconds: Math.ceil(estimatePacedSeconds(ready, pacer)) };
+  return { rows: checked.length, ready, problems, validityDays: BULK_VALIDITY_DAYS, estimatedSeconds: Math.ceil(estimatePacedSeconds(ready, pacer, 'bulk')) };
 }
 
 function pacedPolicy() {
   try {
-    return pacedCloudflare().pacer.stats.policy;
+    return pacedCloudflare({ priority: 'bulk' }).budget.policy;
   } catch {
     return undefined;
   }
@@ -287,7 +288,7 @@ export interface ProcessOptions {
 export async function processBulkJob(actor: IssuanceActor, jobId: string, opts: ProcessOptions = {}): Promise<BulkProgress> {
   if ('role' in actor) assertCan(actor, 'device:enroll');
   const prisma = opts.prisma ?? db();
-  const cloudflare = opts.cloudflare ?? pacedCloudflare();
+  const cloudflare = opts.cloudflare ?? pacedCloudflare({ priority: 'bulk' });
   const deadline = Date.now() + (opts.budgetMs ?? 8_000);
   const maxRows = opts.maxRows ?? Infinity;
   await progressOf(prisma, jobId);

@@ -2,10 +2,11 @@ import 'server-only';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
-import type { CertificateSource, CertificateStatus, Prisma, PrismaClient, RevocationReason } from '@/lib/generated/prisma/client';
+import { type CertificateSource, type CertificateStatus, Prisma, type PrismaClient, type RevocationReason } from '@/lib/generated/prisma/client';
 import { classifyHexId, normalizeFingerprint, normalizeSerial, normalizeSki } from '@/lib/pki/format';
 import type { CertificateListSearch, LastSeenFilter } from '@/lib/validation/inventory';
 import { pageWindow } from '@/lib/validation/table-search-params';
+import { containsPattern, EXACT_COUNT_CAP, type ListTotal } from './counting';
 import { expiresOnInBand, liveForExpiryWhere, readExpiryThresholds } from './expiry';
 
 /*
@@ -106,18 +107,55 @@ const certificateRowSelect = {
   device: { select: { id: true, name: true, group: true, lastSeenAt: true } },
 } as const satisfies Prisma.CertificateSelect;
 
+/**
+ * Ids of the certificates the search box's text finds (common name or device name containing it, or an
+ * identifier), as a UNION of index lookups (trigram GIN on the names and identifiers, the unique btree
+ * indexes for a whole serial/SKI/fingerprint), or null when more than EXACT_COUNT_CAP match: then the
+ * plain OR is as good (most of the table matches anyway).
+ */
+async function certificateIdsMatching(q: string, id: IdentifierQuery | null, prisma: PrismaClient): Promise<string[] | null> {
+  const pattern = containsPattern(q);
+  const identifier = id ? identifierSqlOf(id) : null;
+  const rows = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT c.id FROM "Certificate" AS c WHERE c."commonName" ILIKE ${pattern}
+    UNION SELECT c.id FROM "Device" AS d JOIN "Certificate" AS c ON c."deviceId" = d.id WHERE d.name ILIKE ${pattern}
+    ${identifier ? Prisma.sql`UNION SELECT c.id FROM "Certificate" AS c WHERE ${identifier}` : Prisma.empty}
+    LIMIT ${EXACT_COUNT_CAP + 1}`;
+  return rows.length > EXACT_COUNT_CAP ? null : rows.map((r) => r.id);
+}
+
+function identifierSqlOf(id: IdentifierQuery): Prisma.Sql | null {
+  const parts: Prisma.Sql[] = [];
+  if (id.fingerprint) parts.push(Prisma.sql`c."fingerprintSha256" = ${id.fingerprint}`);
+  if (id.ski) parts.push(Prisma.sql`c.ski = ${id.ski}`);
+  if (id.serial) parts.push(Prisma.sql`c."serialNumber" = ${id.serial}`);
+  if (id.fragment) {
+    parts.push(
+      Prisma.sql`c."serialNumber" LIKE ${containsPattern(id.fragment.toUpperCase())}`,
+      Prisma.sql`c.ski LIKE ${containsPattern(id.fragment)}`,
+      Prisma.sql`c."fingerprintSha256" LIKE ${containsPattern(id.fragment)}`,
+    );
+  }
+  return parts.length ? Prisma.join(parts, ' OR ') : null;
+}
+
 /** The `where` of the Certificates table for its URL state, as of `now`. */
 export async function certificateListWhere(search: CertificateListSearch, now: Date, prisma: PrismaClient = db()): Promise<Prisma.CertificateWhereInput> {
   const and: Prisma.CertificateWhereInput[] = [];
   if (search.q) {
     const id = parseIdentifierQuery(search.q);
-    and.push({
-      OR: [
-        { commonName: { contains: search.q, mode: 'insensitive' } },
-        { device: { name: { contains: search.q, mode: 'insensitive' } } },
-        ...(id ? identifierConditions(id) : []),
-      ],
-    });
+    const matching = await certificateIdsMatching(search.q, id, prisma);
+    and.push(
+      matching
+        ? { id: { in: matching } }
+        : {
+            OR: [
+              { commonName: { contains: search.q, mode: 'insensitive' } },
+              { device: { name: { contains: search.q, mode: 'insensitive' } } },
+              ...(id ? identifierConditions(id) : []),
+            ],
+          },
+    );
   }
   if (search.status) and.push({ status: search.status });
   if (search.band) {
@@ -143,20 +181,36 @@ export async function findCertificates(
   actor: SessionUser,
   search: CertificateListSearch,
   now = new Date(),
-): Promise<{ rows: CertificateRow[]; total: number }> {
+): Promise<{ rows: CertificateRow[]; beyondEnd: boolean } & ListTotal> {
   assertCan(actor, 'certificate:view');
   const where = await certificateListWhere(search, now);
+  const window = pageWindow(search);
   const [rows, total] = await Promise.all([
     db().certificate.findMany({
       where,
       select: certificateRowSelect,
       // The id breaks ties so a page boundary never shows a row twice or skips one.
       orderBy: [ORDER[search.sort](search.dir), { id: 'asc' }],
-      ...pageWindow(search),
+      ...window,
     }),
-    db().certificate.count({ where }),
+    certificateTotal(where),
   ]);
-  return { rows: rows.map((row) => ({ ...row, daysLeft: daysLeft(row.expiresOn, now) })), total };
+  return { rows: rows.map((row) => ({ ...row, daysLeft: daysLeft(row.expiresOn, now) })), ...total, beyondEnd: rows.length === 0 && window.skip > 0 };
+}
+
+/**
+ * How many certificates match: exact up to EXACT_COUNT_CAP (a count that stops there); unfiltered and
+ * larger, the table's row estimate (pg_class.reltuples, kept by autovacuum), shown as an estimate; a
+ * filter matching more than the cap is counted exactly.
+ */
+async function certificateTotal(where: Prisma.CertificateWhereInput): Promise<ListTotal> {
+  const bounded = await db().certificate.count({ where, take: EXACT_COUNT_CAP + 1 });
+  if (bounded <= EXACT_COUNT_CAP) return { total: bounded, totalIsEstimate: false };
+  if (Object.keys(where).length === 0) {
+    const [row] = await db().$queryRaw<{ n: number }[]>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = '"Certificate"'::regclass`;
+    return { total: Math.max(bounded, Math.round(row?.n ?? 0)), totalIsEstimate: true };
+  }
+  return { total: await db().certificate.count({ where }), totalIsEstimate: false };
 }
 
 export interface EdgeProof {

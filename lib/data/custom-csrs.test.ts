@@ -18,7 +18,7 @@ vi.mock('@/lib/db/client', async (importOriginal) => ({
   },
 }));
 
-const { createCustomCsr, deleteCustomCsr, findCustomCsrs, getCustomCsr, getCustomCsrPem, reconcileCustomCsrsNow, uploadCustomCertificate } = await import('./custom-csrs');
+const { createCustomCsr, deleteCustomCsr, findCustomCsrs, findCustomCsrsAfter, getCustomCsr, getCustomCsrPem, reconcileCustomCsrsNow, uploadCustomCertificate } = await import('./custom-csrs');
 const { reconcileCustomCsrs } = await import('@/lib/custom-csrs/reconcile');
 const { CustomCsrError } = await import('@/lib/custom-csrs/errors');
 const { CustomCsrSchema, parseCustomCsrListSearch } = await import('@/lib/validation/custom-csr');
@@ -135,6 +135,20 @@ describe('custom CSRs against the local Cloudflare', () => {
     expect(page.total).toBe(3);
   });
 
+  it('pages by cursor with the same filters, every row once, while rows are added (the REST API)', async () => {
+    const filter = { q: 'paging', keyType: 'rsa2048' as const, inUse: false, limit: 2 };
+    const first = await findCustomCsrsAfter(admin, filter);
+    expect(first.rows).toHaveLength(2);
+    expect(first.nextCursor).toBe(first.rows[1]!.id);
+    await createCustomCsr(admin, input('d.paging-corp.com', 'rsa2048'));
+    await createCustomCsr(admin, input('e.paging-corp.com'));
+    const second = await findCustomCsrsAfter(admin, { ...filter, cursor: first.nextCursor! });
+    const rest = second.nextCursor ? [...second.rows, ...(await findCustomCsrsAfter(admin, { ...filter, cursor: second.nextCursor })).rows] : second.rows;
+    const seen = [...first.rows, ...rest].map((r) => r.commonName).sort();
+    expect(seen).toEqual(['a.paging-corp.com', 'b.paging-corp.com', 'c.paging-corp.com', 'd.paging-corp.com']);
+    await expect(findCustomCsrsAfter({ ...admin, role: 'MANAGER' }, filter)).resolves.toMatchObject({ rows: expect.any(Array) });
+  });
+
   it('reconciles: imports what Cloudflare has, drops what it lost, follows hostname status', async () => {
     const outside = await cf.store.createCustomCsr({ country: 'DE', state: 'HH', locality: 'Hamburg', organization: 'Outside', common_name: 'outside-corp.com', sans: ['outside-corp.com'] });
     const lost = await testDb.prisma.customCsr.findFirstOrThrow({ where: { commonName: 'a.paging-corp.com' } });
@@ -150,5 +164,17 @@ describe('custom CSRs against the local Cloudflare', () => {
     expect(events.map((e) => e.action).sort()).toEqual(['customcsr.reconcile.import', 'customcsr.reconcile.remove', 'customhostname.reconcile.update']);
 
     expect(await reconcileCustomCsrs(testDb.prisma)).toEqual({ csrsImported: 0, csrsRemoved: 0, hostnamesImported: 0, hostnamesUpdated: 0, hostnamesRemoved: 0 });
+  });
+
+  it('reconcile never removes a CSR made after its listing began (a person creating one meanwhile)', async () => {
+    // Cloudflare is listed first, certfleet read after: a row newer than the listing is not in that list.
+    const base = { commonName: 'meanwhile-corp.com', sans: ['meanwhile-corp.com'], country: 'US', state: 'MA', locality: 'Boston', organization: 'Meanwhile', keyType: 'rsa2048' as const, csr: 'not read here' };
+    const meanwhile = await testDb.prisma.customCsr.create({ data: { ...base, cloudflareId: 'made-while-listing', createdAt: new Date(Date.now() + 60_000) } });
+    expect((await reconcileCustomCsrs(testDb.prisma)).csrsRemoved).toBe(0);
+    expect(await testDb.prisma.customCsr.findUnique({ where: { id: meanwhile.id } })).not.toBeNull();
+    // Once it is older than a listing that does not have it, it was deleted at Cloudflare.
+    await testDb.prisma.customCsr.update({ where: { id: meanwhile.id }, data: { createdAt: new Date(Date.now() - 1_000) } });
+    expect((await reconcileCustomCsrs(testDb.prisma)).csrsRemoved).toBe(1);
+    expect(await testDb.prisma.customCsr.findUnique({ where: { id: meanwhile.id } })).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import { checkSignedCertificate } from '@/lib/custom-csrs/check-certificate';
 import { CustomCsrError, fromCloudflare } from '@/lib/custom-csrs/errors';
 import { customCsrData, customHostnameData, reconcileCustomCsrs, type CustomCsrReconcileSummary } from '@/lib/custom-csrs/reconcile';
 import { db } from '@/lib/db/client';
+import { afterCursor, cursorPage } from './cursor';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { parseCsr } from '@/lib/pki';
 import type { CreateCustomCsrInput, CustomCsrKeyTypeName, CustomCsrListSearch, UploadCertificateInput } from '@/lib/validation/custom-csr';
@@ -70,7 +71,36 @@ const toRow = (r: RowFromDb): CustomCsrRow => ({ ...r, keyType: r.keyType as Cus
 /** One page of custom CSRs, filtered (key type, in use, text), sorted and paged in SQL. */
 export async function findCustomCsrs(actor: SessionUser, search: CustomCsrListSearch): Promise<{ rows: CustomCsrRow[]; total: number }> {
   assertCan(actor, 'customcsr:view');
-  const where: Prisma.CustomCsrWhereInput = {
+  const where = customCsrWhere(search);
+  const [rows, total] = await Promise.all([
+    db().customCsr.findMany({
+      where,
+      select: rowSelect,
+      // The id breaks ties so a page boundary never shows a row twice or skips one.
+      orderBy: [{ [search.sort]: search.dir }, { id: 'asc' }],
+      ...pageWindow(search),
+    }),
+    db().customCsr.count({ where }),
+  ]);
+  return { rows: rows.map(toRow), total };
+}
+
+/**
+ * The same filters, cursor-paged for the REST API: `limit` rows with an id after `cursor`, by id, so a page
+ * boundary never repeats or skips a row however many are made meanwhile.
+ */
+export async function findCustomCsrsAfter(
+  actor: SessionUser,
+  search: Pick<CustomCsrListSearch, 'q' | 'keyType' | 'inUse'> & { cursor?: string; limit: number },
+): Promise<{ rows: CustomCsrRow[]; nextCursor: string | null }> {
+  assertCan(actor, 'customcsr:view');
+  const rows = await db().customCsr.findMany({ where: { AND: [customCsrWhere(search), ...afterCursor(search.cursor)] }, select: rowSelect, orderBy: { id: 'asc' }, take: search.limit + 1 });
+  const { rows: page, nextCursor } = cursorPage(rows, search.limit);
+  return { rows: page.map(toRow), nextCursor };
+}
+
+function customCsrWhere(search: Pick<CustomCsrListSearch, 'q' | 'keyType' | 'inUse'>): Prisma.CustomCsrWhereInput {
+  return {
     ...(search.keyType ? { keyType: search.keyType } : {}),
     ...(search.inUse === true ? { hostnames: { some: {} } } : search.inUse === false ? { hostnames: { none: {} } } : {}),
     ...(search.q
@@ -83,17 +113,6 @@ export async function findCustomCsrs(actor: SessionUser, search: CustomCsrListSe
         }
       : {}),
   };
-  const [rows, total] = await Promise.all([
-    db().customCsr.findMany({
-      where,
-      select: rowSelect,
-      // The id breaks ties so a page boundary never shows a row twice or skips one.
-      orderBy: [{ [search.sort]: search.dir }, { id: 'asc' }],
-      ...pageWindow(search),
-    }),
-    db().customCsr.count({ where }),
-  ]);
-  return { rows: rows.map(toRow), total };
 }
 
 /** A custom CSR with its PEM parsed (subject, SANs, key) and the hostnames that use its key; null when unknown. */
@@ -171,7 +190,7 @@ export async function createCustomCsr(actor: SessionUser, input: CreateCustomCsr
  * Uploads what the customer's CA signed: checks it (key = CSR's key, not self-signed, covers the
  * hostname, valid now), then creates the custom hostname with ssl.custom_csr_id + ssl.custom_certificate.
  * @see ../shared/seeds/004 "Uploading the certificate"
- * @throws CustomCsrError CERTIFICATE_REFUSED (with every problem found), HOSTNAME_TAKEN, NOT_FOUND, CLOUDFLARE
+ * @throws CustomCsrError CERTIFICATE_REFUSED (with every problem found), HOSTNAME_TAKEN, NOT_FOUND, or Cloudflare's code
  */
 export async function uploadCustomCertificate(actor: SessionUser, input: UploadCertificateInput): Promise<CustomHostnameRow> {
   assertCan(actor, 'customcsr:manage');
@@ -218,7 +237,7 @@ export async function uploadCustomCertificate(actor: SessionUser, input: UploadC
 /**
  * Deletes a custom CSR at Cloudflare (its private key goes with it), then locally. While a custom
  * hostname uses the key Cloudflare refuses (409, 1420) and nothing changes here.
- * @throws CustomCsrError KEY_IN_USE (with the hostname), NOT_FOUND, CLOUDFLARE
+ * @throws CustomCsrError KEY_IN_USE (with the hostname), NOT_FOUND, or Cloudflare's code
  */
 export async function deleteCustomCsr(actor: SessionUser, id: string): Promise<{ commonName: string }> {
   assertCan(actor, 'customcsr:manage');
@@ -238,7 +257,7 @@ export async function deleteCustomCsr(actor: SessionUser, id: string): Promise<{
         hostname
           ? `Cloudflare refused to delete this CSR: its private key is still used by the custom hostname ${hostname}. Delete that custom hostname first; nothing was changed.`
           : `Cloudflare refused to delete this CSR: its private key is still used by a custom hostname. Delete that custom hostname first; nothing was changed.`,
-        { hostname, status: refused.extra.status },
+        { hostname },
       );
     }
     // Already gone at Cloudflare: finish the job here instead of leaving a row nobody can delete.

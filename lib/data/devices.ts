@@ -6,14 +6,15 @@ import { type CertificateSource, type CertificateStatus, type DeviceStatus, Pris
 import type { DeviceListSearch, LastSeenFilter } from '@/lib/validation/inventory';
 import { type Bucket, queryDeviceBuckets, type SqlRunner } from '@/lib/readings/buckets';
 import { pageWindow } from '@/lib/validation/table-search-params';
+import { boundedCount, containsPattern } from './counting';
 import { type IdentifierQuery, parseIdentifierQuery } from './certificates';
 import { expiresOnInBandSql, readExpiryThresholds, sqlTimestamp } from './expiry';
 
 /*
  * Reads of devices: the Devices table and one device's page. A device's "current" certificate is its
  * newest live one (active or pending reactivation), else its newest of any status; its status and
- * expiry are the device's in the table. The list is one SQL query with a LATERAL join, because it
- * sorts and filters on that current certificate, which Prisma's query API cannot express.
+ * expiry are the device's in the table. The list sorts and filters on that current certificate, kept on
+ * the device row (the "current…" columns) by triggers on "Certificate", so one index serves each order.
  */
 
 export interface DeviceRow {
@@ -42,17 +43,13 @@ interface DeviceSqlRow {
 
 const LIVE = Prisma.sql`('ACTIVE', 'PENDING_REACTIVATION')`;
 
-/** `LIKE` pattern for a substring, with the user's own % and _ taken literally. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 function identifierSql(id: IdentifierQuery, alias: Prisma.Sql): Prisma.Sql {
   const parts: Prisma.Sql[] = [];
   if (id.fingerprint) parts.push(Prisma.sql`${alias}."fingerprintSha256" = ${id.fingerprint}`);
   if (id.ski) parts.push(Prisma.sql`${alias}.ski = ${id.ski}`);
   if (id.serial) parts.push(Prisma.sql`${alias}."serialNumber" = ${id.serial}`);
   if (id.fragment) {
+    // Trigram GIN indexes (pg_trgm) serve these; exact values above use the unique btree indexes.
     parts.push(
       Prisma.sql`${alias}."serialNumber" LIKE ${containsPattern(id.fragment.toUpperCase())}`,
       Prisma.sql`${alias}.ski LIKE ${containsPattern(id.fragment)}`,
@@ -78,56 +75,85 @@ function lastSeenSql(filter: LastSeenFilter, now: Date): Prisma.Sql {
   }
 }
 
-const ORDER: Record<DeviceListSearch['sort'], Prisma.Sql> = {
-  name: Prisma.sql`d.name`,
-  group: Prisma.sql`d."group"`,
-  lastSeenAt: Prisma.sql`d."lastSeenAt"`,
-  expiresOn: Prisma.sql`cur."expiresOn"`,
-  certificateStatus: Prisma.sql`cur.status`,
+/**
+ * Each sort is served by an index on ("isCanary", column, id) (migration fleet_read_model): ascending
+ * scans it forwards, descending backwards (or its DESC NULLS LAST twin for a column that may be empty),
+ * so a page reads its own rows and the ones it skips from the index only, never sorting the fleet.
+ * Ties break on the id in the same direction; devices without a value come last either way.
+ */
+const ORDER: Record<DeviceListSearch['sort'], { column: Prisma.Sql; nullable: boolean }> = {
+  name: { column: Prisma.sql`d.name`, nullable: false },
+  group: { column: Prisma.sql`d."group"`, nullable: false },
+  lastSeenAt: { column: Prisma.sql`d."lastSeenAt"`, nullable: true },
+  expiresOn: { column: Prisma.sql`d."currentExpiresOn"`, nullable: true },
+  certificateStatus: { column: Prisma.sql`d."currentCertificateStatus"`, nullable: true },
 };
 
-/** One page of devices (canaries excluded), filtered, sorted and paged in SQL. */
-export async function findDevices(actor: SessionUser, search: DeviceListSearch, now = new Date()): Promise<{ rows: DeviceRow[]; total: number }> {
-  assertCan(actor, 'device:view');
-  const conditions: Prisma.Sql[] = [Prisma.sql`NOT d."isCanary"`];
+function orderBySql(sort: DeviceListSearch['sort'], dir: 'asc' | 'desc'): Prisma.Sql {
+  const { column, nullable } = ORDER[sort];
+  if (dir === 'asc') return Prisma.sql`${column} ASC, d.id ASC`;
+  return nullable ? Prisma.sql`${column} DESC NULLS LAST, d.id DESC` : Prisma.sql`${column} DESC, d.id DESC`;
+}
+
+export interface DeviceListPage {
+  rows: DeviceRow[];
+  /** Devices matching the filters: exact up to EXACT_COUNT_CAP, else the planner's estimate (`totalIsEstimate`). */
+  total: number;
+  totalIsEstimate: boolean;
+  /** The page asked for lies past the last device that matches (a hand-edited or stale `?page=`). */
+  beyondEnd: boolean;
+}
+
+/** The WHERE of the Devices table (canaries excluded) for its URL state, over `"Device" AS d` alone. */
+export async function deviceListConditions(search: DeviceListSearch, now: Date): Promise<Prisma.Sql> {
+  const conditions: Prisma.Sql[] = [Prisma.sql`d."isCanary" = false`];
   if (search.q) {
     const pattern = containsPattern(search.q);
     const id = parseIdentifierQuery(search.q);
-    conditions.push(Prisma.sql`(d.name ILIKE ${pattern} OR d."commonName" ILIKE ${pattern}${
-      id ? Prisma.sql` OR EXISTS (SELECT 1 FROM "Certificate" AS x WHERE x."deviceId" = d.id AND (${identifierSql(id, Prisma.sql`x`)}))` : Prisma.empty
-    })`);
+    // A UNION of index lookups (trigram on name and common name, identifiers on certificates) rather than
+    // one OR across tables, which no index can serve.
+    conditions.push(Prisma.sql`d.id IN (
+      SELECT n.id FROM "Device" AS n WHERE n.name ILIKE ${pattern}
+      UNION SELECT n.id FROM "Device" AS n WHERE n."commonName" ILIKE ${pattern}${
+        id ? Prisma.sql`
+      UNION SELECT x."deviceId" FROM "Certificate" AS x WHERE x."deviceId" IS NOT NULL AND (${identifierSql(id, Prisma.sql`x`)})` : Prisma.empty
+      })`);
   }
-  if (search.status === 'NONE') conditions.push(Prisma.sql`cur.id IS NULL`);
-  else if (search.status) conditions.push(Prisma.sql`cur.status = ${search.status}::"CertificateStatus"`);
+  if (search.status === 'NONE') conditions.push(Prisma.sql`d."currentCertificateId" IS NULL`);
+  else if (search.status) conditions.push(Prisma.sql`d."currentCertificateStatus" = ${search.status}::"CertificateStatus"`);
   if (search.band) {
     const band = findExpiryBand(await readExpiryThresholds(), search.band);
-    if (band) conditions.push(Prisma.sql`cur.status IN ${LIVE} AND ${expiresOnInBandSql(Prisma.sql`cur."expiresOn"`, band, now)}`);
+    if (band) conditions.push(Prisma.sql`d."currentCertificateStatus" IN ${LIVE} AND ${expiresOnInBandSql(Prisma.sql`d."currentExpiresOn"`, band, now)}`);
   }
   if (search.group) conditions.push(Prisma.sql`d."group" = ${search.group}`);
   if (search.lastSeen) conditions.push(lastSeenSql(search.lastSeen, now));
+  return Prisma.join(conditions, ' AND ');
+}
 
-  const from = Prisma.sql`
-    FROM "Device" AS d
-    LEFT JOIN LATERAL (
-      SELECT c.id, c.status, c."serialNumber", c."expiresOn"
-        FROM "Certificate" AS c
-       WHERE c."deviceId" = d.id
-       ORDER BY (c.status IN ${LIVE}) DESC, c."issuedOn" DESC, c.id DESC
-       LIMIT 1
-    ) AS cur ON TRUE
-    WHERE ${Prisma.join(conditions, ' AND ')}`;
-  const dir = Prisma.raw(search.dir === 'desc' ? 'DESC' : 'ASC');
+/**
+ * One page of devices (canaries excluded), filtered, sorted and paged in SQL. The device's current
+ * certificate comes from the read model on the device row (kept by triggers on "Certificate"), so the
+ * page is found on one table's index; the page's ids are picked first (an index-only walk over the
+ * skipped rows) and only those rows are read in full.
+ */
+export async function findDevices(actor: SessionUser, search: DeviceListSearch, now = new Date()): Promise<DeviceListPage> {
+  assertCan(actor, 'device:view');
+  const where = await deviceListConditions(search, now);
+  const orderBy = orderBySql(search.sort, search.dir);
   const { skip, take } = pageWindow(search);
 
   const [rows, count] = await Promise.all([
     db().$queryRaw<DeviceSqlRow[]>`
+      WITH page AS (
+        SELECT d.id FROM "Device" AS d WHERE ${where} ORDER BY ${orderBy} LIMIT ${take} OFFSET ${skip}
+      )
       SELECT d.id, d.name, d."group", d.status, d."lastSeenAt",
-             cur.id AS "certificateId", cur.status AS "certificateStatus", cur."serialNumber", cur."expiresOn",
+             d."currentCertificateId" AS "certificateId", d."currentCertificateStatus" AS "certificateStatus",
+             d."currentSerialNumber" AS "serialNumber", d."currentExpiresOn" AS "expiresOn",
              ARRAY(SELECT l.id FROM "Certificate" AS l WHERE l."deviceId" = d.id AND l.status IN ${LIVE} ORDER BY l."issuedOn") AS "liveCertificateIds"
-      ${from}
-      ORDER BY ${ORDER[search.sort]} ${dir} NULLS LAST, d.id ASC
-      LIMIT ${take} OFFSET ${skip}`,
-    db().$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total ${from}`,
+        FROM page JOIN "Device" AS d ON d.id = page.id
+       ORDER BY ${orderBy}`,
+    boundedCount(Prisma.sql`FROM "Device" AS d WHERE ${where}`),
   ]);
   return {
     rows: rows.map((row) => ({
@@ -142,7 +168,9 @@ export async function findDevices(actor: SessionUser, search: DeviceListSearch, 
           : null,
       liveCertificateIds: row.liveCertificateIds,
     })),
-    total: count[0]?.total ?? 0,
+    total: count.total,
+    totalIsEstimate: count.totalIsEstimate,
+    beyondEnd: rows.length === 0 && skip > 0,
   };
 }
 

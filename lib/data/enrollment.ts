@@ -1,6 +1,5 @@
 import 'server-only';
-import { z } from 'zod';
-import { AuthError, assertCan, type SessionUser } from '@/lib/auth/errors';
+import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import type { ParsedCsr } from '@/lib/pki';
 import { type EnrollmentInput, EnrollmentSchema, type IssueActionResult } from '@/lib/validation/enrollment';
@@ -87,15 +86,4 @@ export function issuedAnswer(result: IssuanceResult, what = 'Enrolled'): Extract
           ? `${what} ${label}: Cloudflare had issued certificate ${c.serialNumber} for an earlier try of this submit; it is recorded now (not issued twice).`
           : `${what} ${label} already: this submit had succeeded (certificate ${c.serialNumber}).`,
   };
-}
-
-/** Expected failures (refusals, bad input, Cloudflare's errors) as the browser shows them; anything else is thrown. */
-export function issuanceFailure(error: unknown): Extract<IssueActionResult, { ok: false }> {
-  if (error instanceof AuthError) return { ok: false, message: error.message };
-  if (error instanceof IssuanceError) {
-    const fieldErrors = error.field ? { [error.field === 'csr' ? 'csrPem' : error.field]: [error.message] } : undefined;
-    return { ok: false, message: error.message, fieldErrors, retryable: error.retryable };
-  }
-  if (error instanceof z.ZodError) return { ok: false, message: 'Check the highlighted fields.', fieldErrors: z.flattenError(error).fieldErrors as Record<string, string[]> };
-  throw error;
 }

@@ -106,23 +106,48 @@ export interface ExpiryBandCount extends ExpiryBand {
 }
 
 /**
- * Live certificates and custom hostnames per band as of `now`, each counted in one SQL pass with a
- * `FILTER` per band.
+ * Live certificates expiring before each instant of `points` (null: ever), canaries excluded, read from
+ * the per-day rollup ("CertificateExpiryDay", kept by triggers on "Certificate"): the whole days before
+ * the instant's day, plus that day's certificates before the instant (an index range of one day), minus
+ * certfleet's own canary probes (a few rows). No pass over the live certificates.
+ */
+async function liveExpiringBefore(points: readonly (Date | null)[], prisma: Db = db()): Promise<number[]> {
+  if (!points.length) return [];
+  const columns = points.map((point, i) => {
+    const name = Prisma.raw(`"p${i}"`);
+    if (!point) {
+      return Prisma.sql`((SELECT coalesce(sum(e.live), 0) FROM "CertificateExpiryDay" AS e)
+        - (SELECT count(*) FROM "Certificate" AS c JOIN "Device" AS d ON d.id = c."deviceId"
+            WHERE d."isCanary" AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION')))::int AS ${name}`;
+    }
+    const at = sqlTimestamp(point);
+    return Prisma.sql`((SELECT coalesce(sum(e.live), 0) FROM "CertificateExpiryDay" AS e WHERE e.day < (${at})::date)
+      + (SELECT count(*) FROM "Certificate" AS c
+          WHERE c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND c."expiresOn" >= (${at})::date AND c."expiresOn" < ${at})
+      - (SELECT count(*) FROM "Certificate" AS c JOIN "Device" AS d ON d.id = c."deviceId"
+          WHERE d."isCanary" AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND c."expiresOn" < ${at}))::int AS ${name}`;
+  });
+  const [row] = await prisma.$queryRaw<Record<string, number>[]>`SELECT ${Prisma.join(columns, ', ')}`;
+  return points.map((_, i) => Number(row?.[`p${i}`] ?? 0));
+}
+
+/**
+ * Live certificates and custom hostnames per band as of `now`. Certificates: each band is the difference
+ * of two "expiring before" sums over the per-day rollup (liveExpiringBefore); hostnames (a few hundred at
+ * most) in one SQL pass with a `FILTER` per band.
  */
 export async function countExpiryBands(actor: SessionUser, now = new Date()): Promise<{ thresholds: number[]; bands: ExpiryBandCount[] }> {
   assertCan(actor, 'certificate:view');
   const thresholds = await readExpiryThresholds();
   const bands = expiryBands(thresholds);
+  const ranges = bands.map((band) => expiryRange(band, now));
   const counts = (column: Prisma.Sql) =>
     Prisma.join(
       bands.map((band, i) => Prisma.sql`count(*) FILTER (WHERE ${expiresOnInBandSql(column, band, now)})::int AS ${Prisma.raw(`"b${i}"`)}`),
       ', ',
     );
-  const [certificates, hostnames] = await Promise.all([
-    db().$queryRaw<Record<string, number>[]>`
-      SELECT ${counts(Prisma.sql`c."expiresOn"`)}
-        FROM "Certificate" AS c LEFT JOIN "Device" AS d ON d.id = c."deviceId"
-       WHERE ${liveForExpirySql}`,
+  const [[fromCounts, toCounts], hostnames] = await Promise.all([
+    Promise.all([liveExpiringBefore(ranges.map((r) => r.from)), liveExpiringBefore(ranges.map((r) => r.to))]),
     db().$queryRaw<Record<string, number>[]>`
       SELECT ${counts(Prisma.sql`h."expiresOn"`)}
         FROM "CustomHostname" AS h
@@ -130,7 +155,12 @@ export async function countExpiryBands(actor: SessionUser, now = new Date()): Pr
   ]);
   return {
     thresholds,
-    bands: bands.map((band, i) => ({ ...band, certificates: certificates[0]?.[`b${i}`] ?? 0, hostnames: hostnames[0]?.[`b${i}`] ?? 0 })),
+    bands: bands.map((band, i) => ({
+      ...band,
+      // A band without a lower end starts at the beginning of time: nothing expires before it.
+      certificates: toCounts[i]! - (ranges[i]!.from ? fromCounts[i]! : 0),
+      hostnames: hostnames[0]?.[`b${i}`] ?? 0,
+    })),
   };
 }
 
@@ -141,23 +171,40 @@ export interface ForecastWeek {
 }
 
 /**
- * Live certificates expiring per week from `now` through the next 12 months, grouped in SQL with
- * date_trunc('week'); weeks without any come back as 0 so the chart's axis is continuous.
+ * Live certificates expiring per week from `now` through the next 12 months; weeks without any come
+ * back as 0 so the chart's axis is continuous. Whole days come from the per-day rollup
+ * ("CertificateExpiryDay"); the first and last day, which the range cuts, are counted from the
+ * certificates themselves (one day's index range each), and canary probes are taken off.
  */
 export async function getExpiryForecast(actor: SessionUser, now = new Date()): Promise<ForecastWeek[]> {
   assertCan(actor, 'certificate:view');
   const start = sqlTimestamp(now);
   return db().$queryRaw<ForecastWeek[]>`
-    WITH expiring AS (
-      SELECT date_trunc('week', c."expiresOn") AS week, count(*)::int AS n
-        FROM "Certificate" AS c LEFT JOIN "Device" AS d ON d.id = c."deviceId"
-       WHERE ${liveForExpirySql}
-         AND c."expiresOn" >= ${start} AND c."expiresOn" < ${start} + interval '12 months'
+    WITH bounds AS (
+      SELECT ${start} AS s, ${start} + interval '12 months' AS e
+    ), parts AS (
+      SELECT date_trunc('week', x.day::timestamp) AS week, sum(x.live)::bigint AS n
+        FROM "CertificateExpiryDay" AS x, bounds
+       WHERE x.day > bounds.s::date AND x.day < bounds.e::date
        GROUP BY 1
+      UNION ALL
+      SELECT date_trunc('week', c."expiresOn"), count(*)
+        FROM "Certificate" AS c, bounds
+       WHERE c.status IN ('ACTIVE', 'PENDING_REACTIVATION')
+         AND ((c."expiresOn" >= bounds.s AND c."expiresOn" < bounds.s::date + 1)
+           OR (c."expiresOn" >= bounds.e::date AND c."expiresOn" < bounds.e))
+       GROUP BY 1
+      UNION ALL
+      SELECT date_trunc('week', c."expiresOn"), -count(*)
+        FROM "Certificate" AS c JOIN "Device" AS d ON d.id = c."deviceId", bounds
+       WHERE d."isCanary" AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION')
+         AND c."expiresOn" >= bounds.s AND c."expiresOn" < bounds.e
+       GROUP BY 1
+    ), expiring AS (
+      SELECT week, sum(n)::int AS n FROM parts GROUP BY week
     )
     SELECT to_char(w.week, 'YYYY-MM-DD') AS week, coalesce(e.n, 0)::int AS count
       FROM generate_series(date_trunc('week', ${start}), ${start} + interval '12 months', interval '1 week') AS w(week)
       LEFT JOIN expiring AS e ON e.week = w.week
      ORDER BY w.week`;
 }
-

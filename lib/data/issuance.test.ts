@@ -17,8 +17,7 @@ import {
   type IssuanceOptions,
   type SystemActor,
 } from './issuance';
-import { pacedCloudflare } from './issuance-cloudflare';
-import { ApiPacer } from './issuance-pacer';
+import { pacedCloudflare, rateBudgetFor } from '@/lib/cloudflare';
 
 const fixture = (name: string) => readFileSync(new URL(`../pki/fixtures/${name}`, import.meta.url), 'utf8');
 
@@ -29,10 +28,12 @@ let admin: SessionUser;
 let manager: SessionUser;
 const system: SystemActor = { id: null, email: 'system:test' };
 
-/** A fresh pacer per call: a 429 in one test must not make the next one wait. */
+/** The token's budget, kept in this test's own database. */
+const budget = () => rateBudgetFor(config, { prisma: () => testDb.prisma });
+
 function options(extra: Partial<IssuanceOptions> & { timeoutMs?: number } = {}): IssuanceOptions {
   const { timeoutMs, ...rest } = extra;
-  return { prisma: testDb.prisma, cloudflare: pacedCloudflare({ config, pacer: new ApiPacer(), ...(timeoutMs ? { timeoutMs } : {}) }), ...rest };
+  return { prisma: testDb.prisma, cloudflare: pacedCloudflare({ config, budget: budget(), ...(timeoutMs ? { timeoutMs } : {}) }), ...rest };
 }
 
 async function csr(cn: string) {
@@ -229,7 +230,7 @@ describe('the crash window between Cloudflare and the database', () => {
       if (init?.method === 'POST') throw new TypeError('fetch failed: socket hang up');
       return response;
     };
-    const losing: IssuanceOptions = { prisma: testDb.prisma, cloudflare: pacedCloudflare({ config, pacer: new ApiPacer(), fetch: losingFetch }) };
+    const losing: IssuanceOptions = { prisma: testDb.prisma, cloudflare: pacedCloudflare({ config, budget: budget(), fetch: losingFetch }) };
     await expect(issueCertificateForDevice(input, losing)).rejects.toMatchObject({ code: 'UNCERTAIN', retryable: true });
     expect(await atCloudflare(pem)).toBe(1);
     expect(await inDatabase(pem)).toBe(0);
@@ -289,12 +290,18 @@ describe('the crash window between Cloudflare and the database', () => {
     cf.configure({ rateLimit: { limit: 1, windowMs: 60_000, lockoutMs: 60_000 } });
     await cf.sdk.clientCertificates.list({ zone_id: cf.zoneId }); // spends the one request
     const refused = issueCertificate(request, options());
-    await expect(refused).rejects.toMatchObject({ code: 'CLOUDFLARE', cloudflareCode: 'RATE_LIMITED', retryAfter: 60, retryable: true });
+    await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED', cloudflareCode: 'RATE_LIMITED', retryAfter: 60, retryable: true });
     await expect(refused).rejects.toThrow(/rate limit.*Try again in 60 s/);
     expect(await testDb.prisma.device.findUnique({ where: { name: 'rate-limited' } })).toBeNull();
     expect(await testDb.prisma.issuanceIntent.findUniqueOrThrow({ where: { id: request.requestId } })).toMatchObject({ status: 'FAILED' });
 
+    // The 429 was recorded as a lock-out every process honours: held back without asking Cloudflare.
+    const requestsBefore = cf.stats().requests;
+    await expect(issueCertificate(request, options())).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(cf.stats().requests).toBe(requestsBefore);
+
     cf.configure({ rateLimit: null });
+    await budget().reset(); // the lock-out is over (here: lifted by hand rather than waiting a minute)
     const retried = await issueCertificate(request, options());
     expect(retried.outcome).toBe('issued');
     expect(retried.device).toMatchObject({ name: 'rate-limited' });

@@ -19,14 +19,15 @@ import 'server-only';
 import { recordAudit, type AuditActor } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { recordIssuedCertificate, type CloudflareClientCertificate } from '@/lib/certificates/record';
-import { type ClientCertificate, type CloudflareConfig, type CloudflareErrorCode, isCloudflareError } from '@/lib/cloudflare';
+import { type ClientCertificate, type CloudflareConfig, type CloudflareErrorCode, type CloudflarePriority, isCloudflareError } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
+import { AppError } from '@/lib/errors';
 import { type CertificateSource, type IssuanceIntent, Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { isPkiError, parseCsr, type ParsedCsr } from '@/lib/pki';
 import { sha256Hex } from '@/lib/pki/crypto';
 import { decodePemBlocks } from '@/lib/pki/pem';
 import { MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment';
-import { type ListedCertificate, pacedCloudflare, type PacedCloudflare, toRecordable } from './issuance-cloudflare';
+import { type ListedCertificate, pacedCloudflare, type PacedCloudflare, toRecordable } from '@/lib/cloudflare';
 
 export { DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment';
 
@@ -51,19 +52,20 @@ export type IssuanceErrorCode =
   | 'NAME_TAKEN'
   /** The request id was used before with another CSR: the browser must make a new id per submit. */
   | 'REQUEST_MISMATCH'
-  /** Cloudflare refused definitely; nothing was issued. `cloudflareCode` and `retryAfter` say more. */
-  | 'CLOUDFLARE'
+  /** Cloudflare refused definitely; nothing was issued. The code is Cloudflare's (RATE_LIMITED, QUOTA_EXCEEDED, …), also in `cloudflareCode`. */
+  | CloudflareErrorCode
   /** Cloudflare's answer was lost (timeout, connection, 5xx) and certfleet cannot yet tell whether it signed. */
   | 'UNCERTAIN'
   /** Cloudflare issued the certificate but certfleet could not record it; a retry or the heal job will. */
   | 'RECORD_FAILED';
 
-/** Why an issuance did not (yet) produce a recorded certificate, in words the person can act on. */
-export class IssuanceError extends Error {
-  readonly code: IssuanceErrorCode;
+/**
+ * Why an issuance did not (yet) produce a recorded certificate, in words the person can act on. `field`
+ * puts the message beside a form field; `retryable` (also in `details`) says the same submit may be sent again.
+ */
+export class IssuanceError extends AppError<IssuanceErrorCode> {
   readonly field?: 'csr' | 'name' | 'commonName' | 'group' | 'validityDays' | 'requestId';
   readonly cloudflareCode?: CloudflareErrorCode;
-  readonly retryAfter?: number;
   /** True when trying the same request again later can succeed. */
   readonly retryable: boolean;
 
@@ -72,12 +74,15 @@ export class IssuanceError extends Error {
     message: string,
     extra: { field?: IssuanceError['field']; cloudflareCode?: CloudflareErrorCode; retryAfter?: number; retryable?: boolean } = {},
   ) {
-    super(message);
+    super(code, message, {
+      // The wizard's field is csrPem; the data layer says csr.
+      fieldErrors: extra.field ? { [extra.field === 'csr' ? 'csrPem' : extra.field]: [message] } : undefined,
+      details: { retryable: extra.retryable ?? false },
+      retryAfter: extra.retryAfter,
+    });
     this.name = 'IssuanceError';
-    this.code = code;
     this.field = extra.field;
     this.cloudflareCode = extra.cloudflareCode;
-    this.retryAfter = extra.retryAfter;
     this.retryable = extra.retryable ?? false;
   }
 }
@@ -141,6 +146,11 @@ export interface IssuanceOptions {
   /** Default: the paced client for the environment's Cloudflare (or `cloudflareConfig`). */
   cloudflare?: PacedCloudflare;
   cloudflareConfig?: CloudflareConfig;
+  /**
+   * Whose call this is for the shared Cloudflare budget when `cloudflare` is not given: interactive
+   * (default: a person is waiting), bulk (a queued batch: EST, bulk enrollment) or background.
+   */
+  priority?: CloudflarePriority;
   /**
    * Test seam for the crash window: called after Cloudflare answered ('cloudflare-answered', before
    * anything is written) and inside the recording transaction ('recording'). Throwing there is what
@@ -280,7 +290,7 @@ async function attemptIssuance(request: IssueRequest, csr: ParsedCsr, digest: st
   }
   if (intent?.status === 'ISSUED') return existingResult(prisma, intent);
 
-  const cloudflare = options.cloudflare ?? pacedCloudflare(options.cloudflareConfig ? { config: options.cloudflareConfig } : {});
+  const cloudflare = options.cloudflare ?? pacedCloudflare({ ...(options.cloudflareConfig ? { config: options.cloudflareConfig } : {}), ...(options.priority ? { priority: options.priority } : {}) });
   const retried = intent?.status === 'PENDING';
   intent = intent ? await prepareRetry(prisma, intent, request) : await createIntent(prisma, request, csr, digest);
 
@@ -352,7 +362,7 @@ function recordFailure(cloudflareId: string, error: unknown): IssuanceError {
 async function cloudflareFailure(prisma: PrismaClient, intent: IssuanceIntent, error: unknown): Promise<IssuanceError> {
   if (isCloudflareError(error) && DEFINITE.has(error.code)) {
     await failIntent(prisma, intent, error.message);
-    return new IssuanceError('CLOUDFLARE', error.message, {
+    return new IssuanceError(error.code, error.message, {
       cloudflareCode: error.code,
       retryAfter: error.retryAfter,
       retryable: error.code === 'RATE_LIMITED',
@@ -484,7 +494,7 @@ async function findEarlierIssuance(
 
 async function asIssuanceError(error: unknown): Promise<IssuanceError> {
   if (isCloudflareError(error)) {
-    return new IssuanceError('CLOUDFLARE', error.message, {
+    return new IssuanceError(error.code, error.message, {
       cloudflareCode: error.code,
       retryAfter: error.retryAfter,
       retryable: true,
@@ -662,7 +672,7 @@ export async function healPendingIssuances(
   });
   const result: HealSummary = { checked: intents.length, recorded: 0, abandoned: 0, stillPending: 0, errors: [], summary: '' };
   if (intents.length === 0) return { ...result, summary: 'no pending issuances' };
-  const cloudflare = opts.cloudflare ?? pacedCloudflare();
+  const cloudflare = opts.cloudflare ?? pacedCloudflare({ priority: 'background' });
 
   const byId = intents.filter((i) => i.cloudflareId);
   const bySearch = new Map<string, IssuanceIntent[]>();

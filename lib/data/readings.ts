@@ -2,6 +2,7 @@ import 'server-only';
 import { recordAudit } from '@/lib/audit';
 import { requirePermission } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
+import { AppError } from '@/lib/errors';
 import type { DeviceStatus, Prisma } from '@/lib/generated/prisma/client';
 import { ANALYTIC_QUERY_SETTINGS, queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
 import { workerExportConfig } from '@/lib/readings/config';
@@ -124,13 +125,19 @@ export interface FleetReadingsView {
   outOfLimits: FleetDeviceRow[];
 }
 
-export class ReadingsChangeError extends Error {
+/** A chart's bucket width: the range's own (bucketWidthSeconds) unless a caller (the REST API) picked one it checked. */
+export interface BucketOptions {
+  widthSeconds?: number;
+}
+
+/** Why a readings request or change was refused; `field` is the form or query field the message belongs to. */
+export class ReadingsChangeError extends AppError<'NOT_FOUND' | 'NOT_CONFIGURED' | 'PULL_FAILED'> {
   constructor(
-    readonly code: 'NOT_FOUND' | 'NOT_CONFIGURED' | 'PULL_FAILED',
+    code: ReadingsChangeError['code'],
     message: string,
     readonly field?: string,
   ) {
-    super(message);
+    super(code, message, { fieldErrors: field ? { [field]: [message] } : undefined });
     this.name = 'ReadingsChangeError';
   }
 }
@@ -182,7 +189,7 @@ export async function getReadingFlags(range: ChartRange, opts: { deviceId?: stri
  * One device's chart over `range`: buckets (≤ ~1,000), the range's true min/max/avg, its limits, certificate
  * events as markers and its latest reading (flagged readings: getReadingFlags). null when there is no such device.
  */
-export async function getDeviceReadings(deviceId: string, range: ChartRange, now: Date = new Date()): Promise<DeviceReadingsView | null> {
+export async function getDeviceReadings(deviceId: string, range: ChartRange, now: Date = new Date(), opts: BucketOptions = {}): Promise<DeviceReadingsView | null> {
   await requirePermission('readings:view');
   const device = await db().device.findUnique({
     where: { id: deviceId },
@@ -203,7 +210,7 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
   const inRange = { gte: range.from, lt: range.to };
   const [groupLimits, buckets, certificates, latest] = await Promise.all([
     loadGroupLimits(),
-    queryDeviceBuckets(run, { deviceIds: [device.id], from: range.from, to: range.to }),
+    queryDeviceBuckets(run, { deviceIds: [device.id], from: range.from, to: range.to, widthSeconds: opts.widthSeconds }),
     db().certificate.findMany({
       where: { deviceId: device.id, OR: [{ issuedOn: inRange }, { supersededAt: inRange }, { revokedAt: inRange }] },
       select: { id: true, serialNumber: true, issuedOn: true, supersededAt: true, revokedAt: true, status: true },
@@ -247,7 +254,7 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
  * average over `range`, and devices outside their limits now (flagged readings: getReadingFlags). With no
  * selection the first group is drawn.
  */
-export async function getFleetReadings(selection: FleetSelection, range: ChartRange, now: Date = new Date()): Promise<FleetReadingsView> {
+export async function getFleetReadings(selection: FleetSelection, range: ChartRange, now: Date = new Date(), opts: BucketOptions = {}): Promise<FleetReadingsView> {
   await requirePermission('readings:view');
   const [groupLimits, rows] = await Promise.all([
     loadGroupLimits(),
@@ -289,8 +296,8 @@ export async function getFleetReadings(selection: FleetSelection, range: ChartRa
   const selectedIds = selected.map((d) => d.id);
 
   const [perDevice, average] = await Promise.all([
-    queryDeviceBuckets(run, { deviceIds: drawn.map((d) => d.id), from: range.from, to: range.to }),
-    queryCombinedBuckets(run, { deviceIds: selectedIds, from: range.from, to: range.to }),
+    queryDeviceBuckets(run, { deviceIds: drawn.map((d) => d.id), from: range.from, to: range.to, widthSeconds: opts.widthSeconds }),
+    queryCombinedBuckets(run, { deviceIds: selectedIds, from: range.from, to: range.to, widthSeconds: opts.widthSeconds }),
   ]);
 
   const healthCounts = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<Health, number>;

@@ -6,8 +6,7 @@ import { generateKeyAndCsr } from '@/lib/pki';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
 import { issueCertificate, issueCertificateForDevice } from './issuance';
-import { pacedCloudflare } from './issuance-cloudflare';
-import { ApiPacer } from './issuance-pacer';
+import { pacedCloudflare, rateBudgetFor, type RateBudget } from '@/lib/cloudflare';
 import { attachUntrackedCertificate, getReconcileOverview, reconcileCertificates, RECONCILE_ACTOR } from './reconcile';
 
 let testDb: TestDatabase;
@@ -18,7 +17,7 @@ let support: SessionUser;
 const log: string[] = [];
 
 const csr = async (cn: string) => (await generateKeyAndCsr({ algorithm: 'EC', subject: { CN: cn } })).csrPem;
-const client = (pacer = new ApiPacer()) => pacedCloudflare({ config, pacer });
+const client = (budget: RateBudget = rateBudgetFor(config, { prisma: () => testDb.prisma })) => pacedCloudflare({ config, budget, priority: 'background' });
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 beforeAll(async () => {
@@ -148,7 +147,8 @@ describe('reconcileCertificates', () => {
     // 30 requests per 10 s; one more locks the token out for two minutes (longer than this test may take).
     cf.configure({ rateLimit: { limit: 30, windowMs: 10_000, lockoutMs: 120_000 } });
     log.length = 0;
-    const pacer = new ApiPacer();
+    const pacer = rateBudgetFor(config, { prisma: () => testDb.prisma, policy: { limit: 30, windowMs: 10_000 } });
+    await pacer.reset();
     try {
       const summary = await reconcileCertificates(testDb.prisma, RECONCILE_ACTOR, { cloudflare: client(pacer) });
       expect(summary).toMatchObject({ complete: true, pages, listed: 1500, rateLimited: 0 });
@@ -162,5 +162,5 @@ describe('reconcileCertificates', () => {
     expect(pacer.stats.rateLimited).toBe(0);
     expect(log.filter((line) => / 429 /.test(line))).toEqual([]);
     expect(await testDb.prisma.certificate.count({ where: { source: 'RECONCILED', deviceId: null } })).toBe(1500 - before);
-  }, 180_000);
+  });
 });

@@ -11,22 +11,21 @@ import 'server-only';
  *   one GET confirms the 404 (a list that changed while being read must not make false alarms).
  *
  * Scale: Cloudflare lists at most 50 per page, so 100,000 certificates are 2,000 requests — more than
- * the 1,200 per 5 minutes the API allows. Every request waits for the shared pacer (issuance-pacer.ts:
- * 80 % of the limit after a burst of 10 %, corrected by Cloudflare's rate-limit headers, pausing for a
- * 429's retry-after), so the run stretches over about 10 minutes (estimatePacedSeconds(2000) ≈ 590 s)
- * and never triggers the 5-minute lock-out. One run at a time: a heartbeat row in Setting is the lock.
+ * the 1,200 per 5 minutes the API allows. Every request draws from the token's shared rate budget
+ * (lib/cloudflare/budget.ts) at background priority: the run stretches over about 8.7 minutes
+ * (estimatePacedSeconds(2000) ≈ 520 s, 1.04 × the limit's minimum of 500 s), never triggers the
+ * 5-minute lock-out, and leaves headroom so a person's revoke does not queue behind it. One run at a time: a heartbeat row in Setting is the lock.
  * @see https://developers.cloudflare.com/api/resources/client_certificates/methods/list/
  * @see https://developers.cloudflare.com/fundamentals/api/reference/limits/
  */
 import { type AuditActor, recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { certificateStatusFromCloudflare, recordIssuedCertificate } from '@/lib/certificates/record';
-import { isCloudflareError } from '@/lib/cloudflare';
+import { CLOUDFLARE_PAGE_SIZE, estimatePacedSeconds, isCloudflareError, type ListedCertificate, pacedCloudflare, type PacedCloudflare } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
+import { AppError } from '@/lib/errors';
 import type { CertificateStatus, Prisma, PrismaClient } from '@/lib/generated/prisma/client';
 import { completeIntent, csrPemDigest } from './issuance';
-import { CLOUDFLARE_PAGE_SIZE, type ListedCertificate, pacedCloudflare, type PacedCloudflare } from './issuance-cloudflare';
-import { estimatePacedSeconds } from './issuance-pacer';
 
 export const RECONCILE_ACTOR: AuditActor = { id: null, email: 'system:reconcile' };
 const LOCK_KEY = 'reconcile.state';
@@ -38,12 +37,9 @@ const IN_FLIGHT_MS = 2 * 60_000;
 /** GETs spent per run confirming that certificates are really gone; the rest wait for the next run. */
 const MAX_MISSING_CONFIRMATIONS = 200;
 
-export class ReconcileError extends Error {
-  constructor(
-    readonly code: 'RUNNING',
-    message: string,
-  ) {
-    super(message);
+export class ReconcileError extends AppError<'RUNNING'> {
+  constructor(code: 'RUNNING', message: string) {
+    super(code, message);
     this.name = 'ReconcileError';
   }
 }
@@ -157,8 +153,8 @@ export async function reconcileCertificates(
     throw new ReconcileError('RUNNING', 'A reconcile is running already; its results appear here when it finishes.');
   }
 
-  const cloudflare = opts.cloudflare ?? pacedCloudflare();
-  const before = cloudflare.pacer.stats;
+  const cloudflare = opts.cloudflare ?? pacedCloudflare({ priority: 'background' });
+  const before = cloudflare.budget.stats;
   const summary: ReconcileSummary = {
     runId,
     actorEmail: actor.email,
@@ -192,7 +188,7 @@ export async function reconcileCertificates(
       state.page = page;
       state.totalPages = result.totalPages ?? null;
       state.listed = summary.listed;
-      state.estimatedSecondsLeft = result.totalPages ? Math.ceil(estimatePacedSeconds(result.totalPages - page + 10, cloudflare.pacer.stats.policy)) : null;
+      state.estimatedSecondsLeft = result.totalPages ? Math.ceil(estimatePacedSeconds(result.totalPages - page + 10, cloudflare.budget.policy)) : null;
       await writeState(prisma, state);
       if ((result.totalPages !== undefined && page >= result.totalPages) || result.items.length < perPage) break;
     }
@@ -201,7 +197,7 @@ export async function reconcileCertificates(
   } catch (error) {
     summary.error = error instanceof Error ? error.message : String(error);
   } finally {
-    const after = cloudflare.pacer.stats;
+    const after = cloudflare.budget.stats;
     summary.requests = after.granted - before.granted;
     summary.rateLimited = after.rateLimited - before.rateLimited;
     const finished = now();
@@ -445,12 +441,13 @@ export async function getReconcileOverview(actor: SessionUser, prisma: PrismaCli
   };
 }
 
-export class AttachError extends Error {
+/** Why an untracked certificate could not be attached: no such device (NOT_FOUND), or someone attached it first (CONFLICT). */
+export class AttachError extends AppError<'NOT_FOUND' | 'CONFLICT'> {
   constructor(
     readonly field: 'deviceName' | 'certificateId',
     message: string,
   ) {
-    super(message);
+    super(field === 'deviceName' ? 'NOT_FOUND' : 'CONFLICT', message, { fieldErrors: { [field]: [message] } });
     this.name = 'AttachError';
   }
 }

@@ -17,8 +17,7 @@ vi.mock('@/lib/db/client', async (importOriginal) => ({
 
 const { enrollDevice } = await import('./enrollment');
 const { autoRevokeSuperseded, getRenewalTarget, renewDeviceCertificate } = await import('./renewal');
-const { pacedCloudflare } = await import('./issuance-cloudflare');
-const { ApiPacer } = await import('./issuance-pacer');
+const { pacedCloudflare, rateBudgetFor } = await import('@/lib/cloudflare');
 
 let testDb: TestDatabase;
 let cf: TestCloudflare;
@@ -28,9 +27,10 @@ let manager: SessionUser;
 
 const keyAndCsr = (cn: string) => generateKeyAndCsr({ algorithm: 'EC', subject: { CN: cn } });
 const browserId = () => crypto.randomUUID();
-const options = () => ({
-  cloudflare: pacedCloudflare({ config: { apiToken: cf.apiToken, zoneId: cf.zoneId, baseUrl: cf.apiBaseUrl }, pacer: new ApiPacer() }),
-});
+const options = () => {
+  const config = { apiToken: cf.apiToken, zoneId: cf.zoneId, baseUrl: cf.apiBaseUrl };
+  return { cloudflare: pacedCloudflare({ config, budget: rateBudgetFor(config, { prisma: () => testDb.prisma }) }) };
+};
 
 async function user(email: string, role: SessionUser['role']): Promise<SessionUser> {
   const u = await testDb.prisma.user.create({ data: { email, name: email.split('@')[0], role, passwordHash: 'x' } });

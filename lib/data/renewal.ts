@@ -9,14 +9,13 @@ import 'server-only';
 import { type AuditActor, recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { certificateStatusFromCloudflare } from '@/lib/certificates/record';
-import { type ClientCertificateStatus, isCloudflareError } from '@/lib/cloudflare';
+import { type ClientCertificateStatus, isCloudflareError, pacedCloudflare, type PacedCloudflare } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import type { CertificateStatus, PrismaClient } from '@/lib/generated/prisma/client';
 import { type RenewalInput, RenewalSchema } from '@/lib/validation/enrollment';
 import { revokeCertificates } from './revocation';
 import { assertCommonName } from './enrollment';
 import { issueCertificate, IssuanceError, type IssuanceOptions, type IssuanceResult, parseCsrForIssuance, renewalRequestId } from './issuance';
-import { pacedCloudflare, type PacedCloudflare } from './issuance-cloudflare';
 
 export interface RenewalTarget {
   device: { id: string; name: string; group: string; commonName: string; status: string; lastSeenAt: Date | null };
@@ -180,7 +179,7 @@ export async function autoRevokeSuperseded(prisma: PrismaClient, opts: { cloudfl
       continue;
     }
     try {
-      cloudflare ??= pacedCloudflare();
+      cloudflare ??= pacedCloudflare({ priority: 'background' });
       let answered: ClientCertificateStatus;
       try {
         answered = (await cloudflare.revoke(old.cloudflareId)).status;

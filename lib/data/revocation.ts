@@ -2,7 +2,16 @@ import 'server-only';
 import { type AuditActor, recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { certificateStatusFromCloudflare } from '@/lib/certificates/record';
-import { getClientCertificate, isCloudflareError, reactivateClientCertificate, revokeClientCertificate, type ClientCertificateStatus } from '@/lib/cloudflare';
+import {
+  cloudflare,
+  getClientCertificate,
+  isCloudflareError,
+  reactivateClientCertificate,
+  revokeClientCertificate,
+  type ClientCertificateStatus,
+  type CloudflareErrorCode,
+  type CloudflarePriority,
+} from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import { edgeProofAvailability, proveRefusedAtEdge, type ProveResult } from '@/lib/edge/proof';
 import type { CertificateStatus, PrismaClient, RevocationReason } from '@/lib/generated/prisma/client';
@@ -36,8 +45,8 @@ export interface CertificateActionResult {
   /** The status certfleet now holds, when it knows it. */
   status?: CertificateStatus;
   message: string;
-  /** Why it failed: no such certificate, not in a state for this, Cloudflare refused or failed, or Cloudflare did it but certfleet could not record it. */
-  failure?: 'NOT_FOUND' | 'INVALID_STATE' | 'CLOUDFLARE' | 'NOT_RECORDED';
+  /** Why it failed (a code of lib/errors.ts): no such certificate, not in a state for this, Cloudflare's refusal or failure, or Cloudflare did it but certfleet could not record it. */
+  failure?: 'NOT_FOUND' | 'INVALID_STATE' | CloudflareErrorCode | 'RECORD_FAILED';
 }
 
 interface Target {
@@ -117,7 +126,7 @@ async function revokeOne(actor: SessionUser, cert: Target, reason: RevocationRea
     // Cloudflare refuses to revoke twice. If an earlier attempt reached Cloudflare but not our
     // database, this is where it is healed: record it now, with this request's reason.
     const current = error.code === 'INVALID_REQUEST' ? await getClientCertificate(cert.cloudflareId).catch(() => null) : null;
-    if (!current || !REVOKING.includes(current.status)) return { certificateId: cert.id, label, ok: false, status: cert.status, message: error.message, failure: 'CLOUDFLARE' };
+    if (!current || !REVOKING.includes(current.status)) return { certificateId: cert.id, label, ok: false, status: cert.status, message: error.message, failure: error.code };
     answered = current.status;
     alreadyAtCloudflare = true;
   }
@@ -148,7 +157,7 @@ async function revokeOne(actor: SessionUser, cert: Target, reason: RevocationRea
       ok: false,
       status: cert.status,
       message: `Cloudflare accepted the revocation (${answered.replace('_', ' ')}), but certfleet could not record it. It will show after the next refresh; revoke again to record your reason.`,
-      failure: 'NOT_RECORDED',
+      failure: 'RECORD_FAILED',
     };
   }
   return {
@@ -212,7 +221,7 @@ export async function reactivateCertificate(actor: SessionUser, certificateId: s
     answered = (await reactivateClientCertificate(cert.cloudflareId)).status;
   } catch (error) {
     if (!isCloudflareError(error)) throw error;
-    return { certificateId, label, ok: false, status: cert.status, message: error.message, failure: 'CLOUDFLARE' };
+    return { certificateId, label, ok: false, status: cert.status, message: error.message, failure: error.code };
   }
   const status = certificateStatusFromCloudflare(answered);
   try {
@@ -245,7 +254,7 @@ export async function reactivateCertificate(actor: SessionUser, certificateId: s
       ok: false,
       status: cert.status,
       message: `Cloudflare accepted the undo (${answered.replace('_', ' ')}), but certfleet could not record it. It will show after the next refresh.`,
-      failure: 'NOT_RECORDED',
+      failure: 'RECORD_FAILED',
     };
   }
   return { certificateId, label, ok: true, status, message: status === 'ACTIVE' ? 'Restored: active again.' : 'Undo requested: Cloudflare reports it pending reactivation.' };
@@ -309,13 +318,19 @@ export interface RefreshSummary {
  * Asks Cloudflare for the status of each certificate and writes what changed. Never throws for a
  * Cloudflare failure: it is counted and described in `errors`, so a page still renders.
  */
-export async function refreshCertificates(prisma: PrismaClient, certificateIds: readonly string[]): Promise<RefreshSummary> {
+export async function refreshCertificates(
+  prisma: PrismaClient,
+  certificateIds: readonly string[],
+  opts: { priority?: CloudflarePriority } = {},
+): Promise<RefreshSummary> {
+  // A page a person is looking at asks interactively; the scheduler's refresh and settling are background.
+  const door = cloudflare({ priority: opts.priority ?? 'interactive' });
   const summary: RefreshSummary = { checked: 0, changed: 0, failed: 0, revokedIds: [], errors: [] };
   if (certificateIds.length === 0) return summary;
   const certs = await prisma.certificate.findMany({ where: { id: { in: [...certificateIds] } }, select: { ...targetSelect, revokedAt: true } });
   await mapLimited(certs, 4, async (cert) => {
     try {
-      const current = await getClientCertificate(cert.cloudflareId);
+      const current = await door.getClientCertificate(cert.cloudflareId);
       summary.checked++;
       const next = await syncStatus(prisma, cert, current.status);
       if (next) summary.changed++;
@@ -346,6 +361,7 @@ export async function refreshPendingCertificates(prisma: PrismaClient, opts: { l
   const summary = await refreshCertificates(
     prisma,
     pending.map((c) => c.id),
+    { priority: 'background' },
   );
   let proved = 0;
   for (const id of summary.revokedIds) {
@@ -416,7 +432,7 @@ export async function settleRevocations(
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   let pause = 250;
   while (waiting.length && Date.now() < deadline) {
-    await refreshCertificates(prisma, waiting);
+    await refreshCertificates(prisma, waiting, { priority: 'background' });
     // An undo (or anything else) that took a certificate off the revocation path ends its wait.
     const revoking = await prisma.certificate.findMany({
       where: { id: { in: waiting }, status: { in: ['PENDING_REVOCATION', 'REVOKED'] } },

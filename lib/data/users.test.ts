@@ -18,7 +18,8 @@ vi.mock('@/lib/db/client', async (importOriginal) => ({
 }));
 
 const { changeUserRole, createUser, findUsers, resetUserPassword, setUserDisabled, UserChangeError } = await import('./users');
-const { authenticate } = await import('@/lib/auth/authenticate');
+const { authenticate, clientAddress } = await import('@/lib/auth/authenticate');
+const { endSessions, sessionUser, startSession } = await import('@/lib/auth/sessions');
 const { hashPassword } = await import('@/lib/auth/password');
 const { parseUserListSearch } = await import('@/lib/validation/user');
 
@@ -140,6 +141,60 @@ describe('users data', () => {
   });
 });
 
+describe('sessions that end (issue 13)', () => {
+  /** Signs in as next-auth does and returns what the token would carry: the user id, session version and session row. */
+  async function signIn(email: string, password = 'initial-password-1') {
+    const user = await authenticate(email, password);
+    expect(user, `sign in as ${email}`).not.toBeNull();
+    return { id: user!.id, version: user!.sessionVersion, sid: await startSession(user!.id, { browser: 'Firefox 140 on Linux', address: '198.51.100.1' }) };
+  }
+  type Token = Awaited<ReturnType<typeof signIn>>;
+  const valid = async (token: Token) => (await sessionUser(token.id, token.version, token.sid)) !== null;
+  const openRows = (userId: string) => testDb.prisma.userSession.count({ where: { userId, endedAt: null } });
+
+  it('a token works until its user signs out, then never again; a new sign-in works', async () => {
+    await createUser(admin, newUser('signout@users.test'));
+    const laptop = await signIn('signout@users.test');
+    const phone = await signIn('signout@users.test');
+    expect(await valid(laptop)).toBe(true);
+    expect(await sessionUser(laptop.id, laptop.version, laptop.sid)).toMatchObject({ email: 'signout@users.test', role: 'SUPPORT', sessionId: laptop.sid });
+    expect(await endSessions(laptop.id)).toBe(2); // what next-auth's signOut event does
+    expect(await valid(laptop)).toBe(false);
+    expect(await valid(phone)).toBe(false);
+    expect(await testDb.prisma.userSession.findUnique({ where: { id: phone.sid } })).toMatchObject({ endReason: 'signed out' });
+    expect(await testDb.prisma.auditEvent.findFirst({ where: { action: 'session.end_all', targetId: laptop.id } })).toMatchObject({
+      actorId: laptop.id,
+      reason: 'signed out',
+      details: { ended: 2 },
+    });
+    expect(await valid(await signIn('signout@users.test'))).toBe(true);
+  });
+
+  it('an ADMIN’s password reset, a role change and disabling each end the user’s sessions; enabling does not revive them', async () => {
+    const user = await createUser(admin, newUser('ended@users.test'));
+    const before = await signIn('ended@users.test');
+    await resetUserPassword(admin, user.id, 'second-password-1');
+    expect(await valid(before)).toBe(false);
+    expect(await openRows(user.id)).toBe(0);
+    expect(await testDb.prisma.userSession.findUnique({ where: { id: before.sid } })).toMatchObject({ endReason: 'password reset', endedByEmail: admin.email });
+
+    const afterReset = await signIn('ended@users.test', 'second-password-1');
+    await changeUserRole(admin, user.id, 'MANAGER');
+    expect(await valid(afterReset)).toBe(false);
+
+    const afterRole = await signIn('ended@users.test', 'second-password-1');
+    expect(await testDb.prisma.userSession.findUnique({ where: { id: afterReset.sid } })).toMatchObject({ endReason: 'role changed' });
+    expect(await sessionUser(afterRole.id, afterRole.version, afterRole.sid)).toMatchObject({ role: 'MANAGER' });
+    await setUserDisabled(admin, user.id, true);
+    expect(await valid(afterRole)).toBe(false);
+    expect(await openRows(user.id)).toBe(0);
+    await setUserDisabled(admin, user.id, false);
+    expect(await valid(afterRole)).toBe(false);
+    expect(await valid(before)).toBe(false);
+    expect(await valid(await signIn('ended@users.test', 'second-password-1'))).toBe(true);
+  });
+});
+
 describe('authenticate', () => {
   it('refuses an unknown email and a wrong password alike', async () => {
     expect(await authenticate('nobody@users.test', 'whatever-password')).toBeNull();
@@ -162,5 +217,43 @@ describe('authenticate', () => {
   it('counts parallel guesses one by one', async () => {
     await Promise.all(Array.from({ length: 4 }, () => authenticate('parallel@users.test', 'guess')));
     expect(await testDb.prisma.loginThrottle.findUnique({ where: { key: 'parallel@users.test' } })).toMatchObject({ failures: 4 });
+  });
+
+  it('an attacker locks only their own address: the owner’s right password works from another one, even under a spread-out attack', async () => {
+    await seedUser('target@users.test', 'ADMIN', 'owner-password-1');
+    // Five wrong passwords from the attacker's address: that address is locked, even with the right password.
+    for (let i = 0; i < 5; i++) expect(await authenticate('target@users.test', `guess-${i}`, '203.0.113.9')).toBeNull();
+    expect(await authenticate('target@users.test', 'owner-password-1', '203.0.113.9')).toBeNull();
+    expect(await testDb.prisma.loginThrottle.findUnique({ where: { key: 'target@users.test|203.0.113.9' } })).toMatchObject({ failures: 5 });
+    // The owner, from their own address, gets in at once (before issue 13 the whole email was locked).
+    expect(await authenticate('target@users.test', 'owner-password-1', '198.51.100.7')).toMatchObject({ email: 'target@users.test' });
+
+    // Guesses spread over many addresses (or a forged X-Forwarded-For) pass the soft per-email limit:
+    // every attempt on the email is slowed, none refused, so the owner still gets in from a fresh address.
+    for (let i = 0; i < 14; i++) expect(await authenticate('target@users.test', 'guess', `192.0.2.${i}`)).toBeNull();
+    const account = await testDb.prisma.loginThrottle.findUnique({ where: { key: 'target@users.test' } });
+    expect(account?.failures).toBe(14);
+    expect(account?.lockedUntil).not.toBeNull(); // the soft counter's own lock field is never read as a refusal
+    expect(await authenticate('target@users.test', 'owner-password-1', '198.51.100.8')).toMatchObject({ email: 'target@users.test' });
+  });
+
+  it('forgets rows whose window and lock have run out, so guessing cannot grow the table without bound', async () => {
+    const old = new Date(Date.now() - 31 * 60_000);
+    await testDb.prisma.loginThrottle.create({ data: { key: 'stale@users.test|10.0.0.1', failures: 9, lastFailure: old, lockedUntil: new Date(old.getTime() + 15 * 60_000) } });
+    await authenticate('someone-else@users.test', 'guess', '10.0.0.2');
+    expect(await testDb.prisma.loginThrottle.findUnique({ where: { key: 'stale@users.test|10.0.0.1' } })).toBeNull();
+    expect(await testDb.prisma.loginThrottle.findUnique({ where: { key: 'someone-else@users.test|10.0.0.2' } })).toMatchObject({ failures: 1 });
+  });
+
+  it('keys the client by the address the nearest trusted hop saw', () => {
+    expect(clientAddress({ 'x-forwarded-for': '198.51.100.7' })).toBe('198.51.100.7');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': 'forged, 198.51.100.7' }))).toBe('198.51.100.7');
+    expect(clientAddress({})).toBe('unknown');
+    process.env.CERTFLEET_TRUSTED_PROXIES = '1';
+    try {
+      expect(clientAddress({ 'x-forwarded-for': 'forged, 203.0.113.5, 10.0.0.1' })).toBe('203.0.113.5');
+    } finally {
+      delete process.env.CERTFLEET_TRUSTED_PROXIES;
+    }
   });
 });

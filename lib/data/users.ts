@@ -2,9 +2,11 @@ import 'server-only';
 import { recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { hashPassword } from '@/lib/auth/password';
-import { throttleKey } from '@/lib/auth/throttle-policy';
+import { endSessionRecords } from '@/lib/auth/sessions';
+import { forgetSignInFailures } from '@/lib/auth/throttle';
 import type { RoleName } from '@/lib/auth/permissions';
 import { db } from '@/lib/db/client';
+import { AppError } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { pageWindow } from '@/lib/validation/table-search-params';
 import type { CreateUserInput, UserListSearch } from '@/lib/validation/user';
@@ -21,14 +23,14 @@ export interface UserRow {
 const userRowSelect = { id: true, email: true, name: true, role: true, disabled: true, createdAt: true } as const;
 
 /** Why a user change was refused, in words an ADMIN can act on. */
-export class UserChangeError extends Error {
+export class UserChangeError extends AppError<'EMAIL_TAKEN' | 'NOT_FOUND' | 'LAST_ADMIN' | 'CONFLICT' | 'INVALID_STATE'> {
   constructor(
-    readonly code: 'EMAIL_TAKEN' | 'NOT_FOUND' | 'LAST_ADMIN' | 'CONFLICT',
+    code: UserChangeError['code'],
     message: string,
     /** The form field the message belongs next to, if any. */
     readonly field?: 'email',
   ) {
-    super(message);
+    super(code, message, { fieldErrors: field ? { [field]: [message] } : undefined });
     this.name = 'UserChangeError';
   }
 }
@@ -92,7 +94,9 @@ export async function changeUserRole(actor: SessionUser, id: string, role: RoleN
   return changeGuardingLastAdmin(async (tx) => {
     const before = await findOrFail(tx, id);
     if (before.role === role) return before;
-    const user = await tx.user.update({ where: { id }, data: { role }, select: userRowSelect });
+    // A new role ends the user's sessions: they sign in again and see what it allows.
+    const user = await tx.user.update({ where: { id }, data: { role, sessionVersion: { increment: 1 } }, select: userRowSelect });
+    await endSessionRecords(tx, id, { why: 'role changed', by: actor });
     await recordAudit(tx, {
       actor,
       action: 'user.role.change',
@@ -110,7 +114,9 @@ export async function setUserDisabled(actor: SessionUser, id: string, disabled: 
   return changeGuardingLastAdmin(async (tx) => {
     const before = await findOrFail(tx, id);
     if (before.disabled === disabled) return before;
-    const user = await tx.user.update({ where: { id }, data: { disabled }, select: userRowSelect });
+    // Disabling ends the user's sessions; enabling bumps the version again, so no old token comes back to life.
+    const user = await tx.user.update({ where: { id }, data: { disabled, sessionVersion: { increment: 1 } }, select: userRowSelect });
+    await endSessionRecords(tx, id, { why: disabled ? 'account disabled' : 'account enabled', by: actor });
     await recordAudit(tx, {
       actor,
       action: disabled ? 'user.disable' : 'user.enable',
@@ -127,11 +133,19 @@ export async function resetUserPassword(actor: SessionUser, id: string, password
   const passwordHash = await hashPassword(password);
   return db().$transaction(async (tx) => {
     await findOrFail(tx, id);
-    const user = await tx.user.update({ where: { id }, data: { passwordHash }, select: userRowSelect });
+    // An account made by single sign-on stays SSO-only: a password would be a second way in that the identity
+    // provider (which decides who may sign in, and when not any more) knows nothing about.
+    const { passwordHash: current } = await tx.user.findUniqueOrThrow({ where: { id }, select: { passwordHash: true } });
+    if (current === null) {
+      throw new UserChangeError('INVALID_STATE', 'This user signs in only through single sign-on and has no password to reset.');
+    }
+    // Whoever held the old password (or a session made with it) is signed out everywhere.
+    const user = await tx.user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: userRowSelect });
+    await endSessionRecords(tx, id, { why: 'password reset', by: actor });
     // The password itself never reaches the log.
     await recordAudit(tx, { actor, action: 'user.password.reset', targetType: 'user', targetId: id, targetLabel: user.email });
     // A locked-out user whose password an admin just reset should be able to use it at once.
-    await tx.loginThrottle.deleteMany({ where: { key: throttleKey(user.email) } });
+    await forgetSignInFailures(tx, user.email);
     return user;
   });
 }

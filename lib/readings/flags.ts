@@ -2,9 +2,11 @@
 //
 //   unknown  the fingerprint matches no certificate certfleet issued or recorded: something presented a certificate
 //            the zone's CA signed that we have no row for (issued outside certfleet, or our records are behind).
-//   revoked  the certificate was REVOKED when the Worker received the reading (Reading.receivedAt ≥ revokedAt,
-//            the Worker's clock, which a device cannot set): the edge should have refused it, so either the
-//            revocation had not reached the edge yet or the key is in someone else's hands.
+//   revoked  the certificate was REVOKED when the Worker received the reading (Reading.receivedAt ≥ the moment
+//            the revocation took effect, Certificate.revocationEffectiveAt; the Worker's clock, which a device
+//            cannot set): the edge should have refused it, so either the revocation had not reached the edge yet
+//            or the key is in someone else's hands. Readings received while the revocation was still pending
+//            (after revokedAt, before it took effect) are the device's: the edge rightly accepted them.
 //   shared   one certificate's readings are linked to more than one device, or to a device other than the one the
 //            certificate belongs to now: a key copied onto a second sensor, or a certificate moved between devices.
 //
@@ -79,7 +81,7 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
            array_remove(array_agg(DISTINCT r."deviceId"), NULL), c."deviceId"
       FROM "Certificate" c
       JOIN "Reading" r ON r."certificateFingerprint" = c."fingerprintSha256"
-     WHERE c."status" = 'REVOKED' AND c."revokedAt" IS NOT NULL AND r."receivedAt" >= c."revokedAt"
+     WHERE c."status" = 'REVOKED' AND c."revocationEffectiveAt" IS NOT NULL AND r."receivedAt" >= c."revocationEffectiveAt"
        AND ${inRange} ${ofDevice}
      GROUP BY r."certificateFingerprint", c."deviceId"
      ORDER BY kind, last DESC`;

@@ -24,29 +24,34 @@ function minBelowMax<T extends { minTemperature: number | null; maxTemperature: 
   }
 }
 
+const deviceLimits = {
+  minTemperature: optionalTemperature,
+  maxTemperature: optionalTemperature,
+  reportIntervalSec: z.coerce
+    .number({ error: 'Enter a whole number of seconds.' })
+    .int({ error: 'Enter a whole number of seconds.' })
+    .min(INTERVAL_BOUNDS.min, { error: `At least ${INTERVAL_BOUNDS.min} seconds.` })
+    .max(INTERVAL_BOUNDS.max, { error: `At most ${INTERVAL_BOUNDS.max} seconds (a day).` }),
+};
+
 export const DeviceLimitsSchema = z
-  .object({
-    deviceId: z.string().trim().min(1, { error: 'Which device?' }),
-    minTemperature: optionalTemperature,
-    maxTemperature: optionalTemperature,
-    reportIntervalSec: z.coerce
-      .number({ error: 'Enter a whole number of seconds.' })
-      .int({ error: 'Enter a whole number of seconds.' })
-      .min(INTERVAL_BOUNDS.min, { error: `At least ${INTERVAL_BOUNDS.min} seconds.` })
-      .max(INTERVAL_BOUNDS.max, { error: `At most ${INTERVAL_BOUNDS.max} seconds (a day).` }),
-  })
+  .object({ deviceId: z.string().trim().min(1, { error: 'Which device?' }), ...deviceLimits })
   .superRefine(minBelowMax);
+
+/** The body of `PUT /api/readings/devices/:deviceId/limits` (the device comes from the path). */
+export const DeviceLimitsBodySchema = z.object(deviceLimits).superRefine(minBelowMax);
 
 export type DeviceLimitsInput = z.infer<typeof DeviceLimitsSchema>;
 export type DeviceLimitsField = 'deviceId' | 'minTemperature' | 'maxTemperature' | 'reportIntervalSec';
 
+const groupLimits = { minTemperature: optionalTemperature, maxTemperature: optionalTemperature };
+
 export const GroupLimitsSchema = z
-  .object({
-    group: z.string().trim().min(1, { error: 'Which group?' }).max(100),
-    minTemperature: optionalTemperature,
-    maxTemperature: optionalTemperature,
-  })
+  .object({ group: z.string().trim().min(1, { error: 'Which group?' }).max(100), ...groupLimits })
   .superRefine(minBelowMax);
+
+/** The body of `PUT /api/readings/groups/:group/limits` (the group comes from the path). */
+export const GroupLimitsBodySchema = z.object(groupLimits).superRefine(minBelowMax);
 
 export type GroupLimitsInput = z.infer<typeof GroupLimitsSchema>;
 export type GroupLimitsField = 'group' | 'minTemperature' | 'maxTemperature';

@@ -1,12 +1,12 @@
 // The whole path a reading takes: a certificate issued through the local Cloudflare's API (official SDK), a
 // simulated sensor posting over real mTLS to the edge, the Worker in workerd storing it, certfleet pulling it.
 
-import Cloudflare from 'cloudflare';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloudflare, type LocalCloudflare } from '@/emulator';
+import { createCloudflareGateway, rateBudgetFor, type CloudflareGateway } from '@/lib/cloudflare';
 import { recordIssuedCertificate } from '@/lib/certificates/record';
 import { createDeviceAgent, postReading, type DeviceCredentials } from '@/lib/devices/simulator';
 import { generateKeyAndCsr } from '@/lib/pki';
@@ -19,7 +19,7 @@ const SHIELD = 'sensors.pull.test';
 
 let dataDir: string;
 let lc: LocalCloudflare;
-let cf: Cloudflare;
+let cf: CloudflareGateway;
 let testDb: TestDatabase;
 
 beforeAll(async () => {
@@ -28,8 +28,9 @@ beforeAll(async () => {
     startLocalCloudflare({ dataDir, apiPort: 0, edgePort: 0, rateLimit: null, edge: { exportToken: TOKEN, workerOutput: 'ignore' } }),
     createTestDatabase(),
   ]);
-  cf = new Cloudflare({ apiToken: lc.apiToken, baseURL: lc.apiBaseUrl, maxRetries: 0 });
-  await cf.certificateAuthorities.hostnameAssociations.update({ zone_id: lc.zoneId, hostnames: [SHIELD] });
+  const config = { apiToken: lc.apiToken, zoneId: lc.zoneId, baseUrl: lc.apiBaseUrl };
+  cf = createCloudflareGateway(config, { maxRetries: 0, budget: rateBudgetFor(config, { prisma: () => testDb.prisma }) });
+  await cf.updateHostnameAssociations([SHIELD]);
 });
 
 afterAll(async () => {
@@ -39,15 +40,9 @@ afterAll(async () => {
 
 async function enrol(deviceId: string, commonName: string): Promise<DeviceCredentials & { fingerprint: string }> {
   const { csrPem, privateKeyPem } = await generateKeyAndCsr({ algorithm: 'EC', subject: { CN: commonName, O: 'certfleet tests' }, sans: [commonName] });
-  const cert = await cf.clientCertificates.create({ zone_id: lc.zoneId, csr: csrPem, validity_days: 30 });
-  const row = await testDb.prisma.$transaction((tx) =>
-    recordIssuedCertificate(
-      tx,
-      { id: cert.id!, certificatePem: cert.certificate!, csrPem: cert.csr!, status: 'active', validityDays: 30 },
-      { deviceId, source: 'ENROLLED' },
-    ),
-  );
-  return { certPem: cert.certificate!, keyPem: privateKeyPem, fingerprint: row.fingerprintSha256 };
+  const cert = await cf.issueClientCertificate({ csr: csrPem, validityDays: 30 });
+  const row = await testDb.prisma.$transaction((tx) => recordIssuedCertificate(tx, cert, { deviceId, source: 'ENROLLED' }));
+  return { certPem: cert.certificatePem, keyPem: privateKeyPem, fingerprint: row.fingerprintSha256 };
 }
 
 describe('pullReadings through the local Cloudflare edge', () => {

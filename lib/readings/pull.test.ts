@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '@/emulator/worker-runner';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
+import { findReadingFlags } from './flags';
 import { PullError, pullReadings } from './pull';
 import { createTestCertificate, createTestDevice, randomFingerprint } from './test-factories';
 
@@ -170,6 +171,35 @@ describe('pullReadings from the Worker in workerd', () => {
     expect(await storedFor(revoked)).toHaveLength(2);
     const device = await testDb.prisma.device.findUniqueOrThrow({ where: { id: revokedDevice.id } });
     expect(device.lastSeenAt).toEqual(new Date('2026-01-01T00:00:00Z'));
+  });
+
+  it('counts readings the edge accepted while a revocation was pending as the device’s; flags only those after it took effect', async () => {
+    const device = await createTestDevice(testDb.prisma, { lastSeenAt: new Date('2026-01-01T00:00:00Z') });
+    const fingerprint = randomFingerprint();
+    const cert = await createTestCertificate(testDb.prisma, { deviceId: device.id, fingerprint });
+    // Asked to revoke a minute ago; Cloudflare still reports it pending, so the edge still lets it in.
+    await testDb.prisma.certificate.update({ where: { id: cert.id }, data: { status: 'PENDING_REVOCATION', revokedAt: new Date(Date.now() - 60_000) } });
+    await post(fingerprint, 2, 70, Date.now() - 5 * 60_000);
+    // Then Cloudflare settles it: the revocation takes effect now (the trigger records when).
+    await testDb.prisma.certificate.update({ where: { id: cert.id }, data: { status: 'REVOKED' } });
+    const settled = await testDb.prisma.certificate.findUniqueOrThrow({ where: { id: cert.id } });
+    expect(settled.revocationEffectiveAt!.getTime()).toBeGreaterThan(settled.revokedAt!.getTime());
+
+    await pullReadings(testDb.prisma, options());
+    const pending = await storedFor(fingerprint);
+    expect(pending).toHaveLength(2);
+    const seen = await testDb.prisma.device.findUniqueOrThrow({ where: { id: device.id } });
+    expect(seen.lastSeenAt).toEqual(new Date(Math.max(...pending.map((r) => r.receivedAt!.getTime()))));
+
+    const run = (text: string, values: unknown[]) => testDb.prisma.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+    const range = { from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), deviceId: device.id };
+    expect(await findReadingFlags(run, range)).toEqual([]);
+
+    // A reading the edge let through after the revocation took effect is flagged, and does not make the device look alive.
+    await post(fingerprint, 1, 71, Date.now() - 60_000);
+    await pullReadings(testDb.prisma, options());
+    expect((await findReadingFlags(run, range)).map((f) => [f.kind, f.readings])).toEqual([['revoked', 1]]);
+    expect((await testDb.prisma.device.findUniqueOrThrow({ where: { id: device.id } })).lastSeenAt).toEqual(seen.lastSeenAt);
   });
 
   it('says so when the token is wrong or the Worker is not there', async () => {

@@ -9,6 +9,7 @@
 // - The INSERT is `ON CONFLICT (certificateFingerprint, workerSeq) DO NOTHING` and the cursor only moves forward
 //   (GREATEST), so two pulls that overlap (the scheduler and a "Pull now" click) store each reading once.
 
+import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 /** The Worker serves at most this many readings per request (worker/src/export-api.ts MAX_READINGS_PAGE). */
@@ -44,13 +45,13 @@ export interface PullSummary {
 }
 
 /** A pull that stopped part-way (network, Worker error, abort). `summary` says what it stored before that. */
-export class PullError extends Error {
+export class PullError extends AppError<'PULL_FAILED'> {
   constructor(
     message: string,
     readonly summary: PullSummary,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super('PULL_FAILED', message, { details: { summary }, cause: options?.cause });
     this.name = 'PullError';
   }
 }
@@ -69,6 +70,7 @@ interface ExportedReading {
 
 interface KnownCertificate {
   deviceId: string | null;
+  /** When the certificate's revocation took effect (null: not revoked); readings received later are not trusted. */
   revokedAt: Date | null;
 }
 
@@ -131,10 +133,11 @@ async function pullCertificate(
 ): Promise<boolean> {
   const certificate = await prisma.certificate.findUnique({
     where: { fingerprintSha256: entry.fingerprint },
-    select: { deviceId: true, revokedAt: true, status: true },
+    select: { deviceId: true, revocationEffectiveAt: true, status: true },
   });
+  // Readings received while a revocation was pending were accepted by the edge: they count as the device's.
   const known: KnownCertificate | null = certificate
-    ? { deviceId: certificate.deviceId, revokedAt: certificate.status === 'REVOKED' ? certificate.revokedAt : null }
+    ? { deviceId: certificate.deviceId, revokedAt: certificate.status === 'REVOKED' ? certificate.revocationEffectiveAt : null }
     : null;
   let after = cursor;
   let fetched = false;

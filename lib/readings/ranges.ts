@@ -2,6 +2,7 @@
 // for a custom one. Browser-safe: the range picker and the server parse the same way.
 
 import { z } from 'zod';
+import { parseFleetSelection } from './selection';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -35,11 +36,14 @@ export interface ParsedRange extends ChartRange {
 
 const isoDate = z.iso.datetime({ offset: true, local: false }).transform((s) => new Date(s));
 
+// The span checks run only once both ends are dates: zod still runs an object's refinements after a field
+// failed, with that field's raw text (a malformed `to` used to reach `.getTime()` and answer 500).
+const spanMs = (r: { from: unknown; to: unknown }) => (r.from instanceof Date && r.to instanceof Date ? r.to.getTime() - r.from.getTime() : undefined);
 const CustomRange = z
   .object({ from: isoDate, to: isoDate })
-  .refine((r) => r.to.getTime() > r.from.getTime(), { message: 'The end of the range must be after its start.' })
-  .refine((r) => r.to.getTime() - r.from.getTime() >= MIN_CUSTOM_RANGE_MS, { message: 'A range must span at least a minute.' })
-  .refine((r) => r.to.getTime() - r.from.getTime() <= MAX_CUSTOM_RANGE_MS, { message: 'A range may span at most 400 days.' });
+  .refine((r) => (spanMs(r) ?? 1) > 0, { message: 'The end of the range must be after its start.' })
+  .refine((r) => (spanMs(r) ?? MIN_CUSTOM_RANGE_MS) >= MIN_CUSTOM_RANGE_MS, { message: 'A range must span at least a minute.' })
+  .refine((r) => (spanMs(r) ?? 0) <= MAX_CUSTOM_RANGE_MS, { message: 'A range may span at most 400 days.' });
 
 type Search = Record<string, string | string[] | undefined>;
 
@@ -73,6 +77,20 @@ export function parseChartRange(search: Search | URLSearchParams, now: Date = ne
   }
   return presetRange(range, now);
 }
+
+/**
+ * The query of the readings API (devices, fleet, flags, export): the range, refused with its reason
+ * (400) instead of silently replaced as a page does, which devices (`device=…`, `group=…`), and the
+ * first `device` for the routes that take one.
+ */
+export const ReadingsQuerySchema = z.record(z.string(), z.union([z.string(), z.array(z.string())])).transform((raw, ctx) => {
+  const range = parseChartRange(raw);
+  if (range.error) {
+    ctx.addIssue({ code: 'custom', message: range.error, input: raw });
+    return z.NEVER;
+  }
+  return { range: range as ChartRange, selection: parseFleetSelection(raw), device: first(raw.device) || undefined };
+});
 
 /** The preset's window ending at `now`. */
 export function presetRange(preset: RangePreset, now: Date = new Date()): ChartRange {

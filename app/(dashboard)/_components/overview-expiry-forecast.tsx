@@ -5,11 +5,14 @@ import type { ForecastWeek } from '@/lib/data/expiry';
 
 const month = new Intl.DateTimeFormat('en', { month: 'short', timeZone: 'UTC' });
 const day = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' });
+const monthOf = (week: string) => week.slice(0, 7);
 
 /** Certificates expiring per week for the next 12 months (weeks from the server, counted in SQL). */
 export function ExpiryForecastChart({ weeks }: { weeks: ForecastWeek[] }) {
+  // One label per month, under the first week that starts in it: the bar below a label is that month's.
+  const ticks = weeks.filter((w, i) => i === 0 || monthOf(w.week) !== monthOf(weeks[i - 1]!.week)).map((w) => w.week);
   return (
-    <div className="h-56 w-full text-primary" role="img" aria-label="Bar chart of certificates expiring per week over the next 12 months">
+    <div className="h-56 w-full text-primary" data-testid="expiry-forecast" role="img" aria-label="Bar chart of certificates expiring per week over the next 12 months">
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={weeks} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
           <CartesianGrid vertical={false} stroke="var(--color-border)" />
@@ -17,8 +20,8 @@ export function ExpiryForecastChart({ weeks }: { weeks: ForecastWeek[] }) {
             dataKey="week"
             tickLine={false}
             axisLine={false}
-            interval="preserveStartEnd"
-            minTickGap={24}
+            ticks={ticks}
+            interval={0}
             tickFormatter={(week: string) => month.format(new Date(`${week}T00:00:00Z`))}
             tick={{ fontSize: 11, fill: 'var(--color-muted-foreground)' }}
           />
