@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { signIn } from './helpers';
 import { type E2EStack, readStack } from './stack';
 
@@ -200,7 +201,7 @@ for (const role of ['SUPPORT', 'MANAGER'] as const) {
       data: { country: 'US', state: 'MA', locality: 'Boston', organization: 'X', commonName: 'no.acme-corp.com', sans: ['no.acme-corp.com'] },
     });
     expect(create.status()).toBe(403);
-    expect(await create.json()).toEqual({ error: 'You do not have permission to manage custom CSRs.' });
+    expect(await create.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'You do not have permission to manage custom CSRs.' } });
     const { rows } = (await list.json()) as { rows: { id: string }[] };
     if (rows[0]) expect((await page.request.delete(`/api/custom-csrs/${rows[0].id}`)).status()).toBe(403);
   });

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { type Locator, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { postReading } from '../lib/devices/simulator';
 import { signIn } from './helpers';
 import { sql } from './inventory';
@@ -74,7 +75,7 @@ test('[ADMIN][ENROLL]: a key made in the browser never leaves it; the PKCS#12 op
   await page.getByRole('radio', { name: /ECDSA P-256/ }).check();
   await page.getByRole('button', { name: 'Enroll device' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: `Enrolled ${name}` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Enrolled ${name}` })).toBeVisible();
   await expect(page.getByText('Save the private key now.')).toBeVisible();
 
   const certFile = await download(page, page.getByRole('button', { name: 'Certificate (PEM)' }), `${name}.pem`);
@@ -176,7 +177,7 @@ test('[ADMIN][ENROLL]: a CSR made with cfssl genkey is checked in the browser, c
   await page.getByLabel(/names and key above are this device/).check();
   await page.getByRole('button', { name: 'Enroll device' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: `Enrolled ${name}` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Enrolled ${name}` })).toBeVisible();
   await expect(page.getByText('The private key stays on the device')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Private key (PEM)' })).toHaveCount(0);
   const certFile = await download(page, page.getByRole('button', { name: 'Certificate (PEM)' }), `${name}.pem`);
@@ -202,7 +203,7 @@ test('[MANAGER][ENROLL]: no enrollment page, and a direct POST is refused', asyn
     data: { requestId: crypto.randomUUID(), name: 'manager-made', group: 'lab', commonName: 'manager-made', validityDays: 30, keySource: 'csr', csrPem: 'x' },
   });
   expect(response.status()).toBe(403);
-  expect((await response.json()).error).toBe('You do not have permission to enroll devices.');
+  expect((await response.json()).error).toEqual({ code: 'FORBIDDEN', message: 'You do not have permission to enroll devices.' });
   const bulk = await page.request.post('/api/bulk/dry-run', { data: { csv: 'name,group,csr\n' } });
   expect(bulk.status()).toBe(403);
   expect(await sql(`SELECT 1 FROM "Device" WHERE name = 'manager-made'`)).toEqual([]);
@@ -236,7 +237,7 @@ test('[ADMIN][RENEW]: a replacement with a browser-made key supersedes the old c
   await page.getByLabel(new RegExp(`${name} is refused at the edge`)).check();
   await page.getByRole('button', { name: 'Issue replacement' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: `Renewed ${name}` })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('status').filter({ hasText: `Renewed ${name}` })).toBeVisible();
   await expect(page.getByTestId('old-certificate-outcome')).toContainText(`old certificate ${enrolled.certificate.serialNumber} is being revoked`);
   await expect(page.getByText('Save the private key now.')).toBeVisible();
   const [old] = await sql<{ supersededById: string | null; revocationReason: string | null; status: string }>(
@@ -275,10 +276,10 @@ test('[ADMIN][RECONCILE]: Reconcile now lists a certificate issued outside certf
   // A scheduled run may be going (or may have read the zone before the certificate existed): run until it shows.
   for (let attempt = 0; attempt < 3 && !(await row.count()); attempt++) {
     const button = page.getByRole('button', { name: 'Reconcile now' });
-    await expect(button).toBeEnabled({ timeout: 60_000 });
+    await expect(button).toBeEnabled();
     await button.click();
     // The page follows the run and shows its results when it ends.
-    await row.waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await row.waitFor({ timeout: 120_000 }).catch(() => undefined);
   }
   await expect(row).toBeVisible();
   await expect(page.getByTestId('reconcile-status')).toContainText('Last run');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { signIn } from './helpers';
 import { type E2EStack, readStack } from './stack';
 
@@ -33,7 +34,7 @@ async function associations(stack: E2EStack): Promise<string[]> {
 
 async function runCheck(page: Page) {
   await page.getByRole('button', { name: 'Run enforcement check' }).click();
-  await expect(page.getByRole('status').filter({ hasText: /^Checked \d+ host/ })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: /^Checked \d+ host/ })).toBeVisible();
 }
 
 const hostRow = (page: Page, host: string) => page.getByRole('table', { name: 'mTLS hosts' }).getByRole('row').filter({ hasText: host });

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { SIGN_IN_FAILED } from '../lib/auth/errors';
 import { ROLES } from '../lib/auth/permissions';
 import { DEMO_PASSWORD, mainNav, NAV_BY_ROLE, signIn, submitSignIn } from './helpers';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { generateKeyAndCsr } from '../lib/pki';
 import { csvField } from '../lib/validation/enrollment';
 import { signIn } from './helpers';

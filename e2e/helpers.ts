@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { waitForHydration } from './fixtures';
 import { DEMO_PASSWORD, type DemoUser, demoUser } from '../lib/auth/demo-users';
 import type { RoleName } from '../lib/auth/permissions';
 
@@ -6,16 +7,16 @@ export { DEMO_PASSWORD };
 
 /** The sidebar links each role should see, in order. */
 export const NAV_BY_ROLE: Record<RoleName, string[]> = {
-  ADMIN: ['Overview', 'Devices', 'Certificates', 'Certificate doctor', 'Reconcile', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings', 'Users'],
-  SUPPORT: ['Overview', 'Devices', 'Certificates', 'Certificate doctor', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
-  MANAGER: ['Overview', 'Devices', 'Certificates', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
+  ADMIN: ['Overview', 'Alerts', 'Devices', 'Certificates', 'Certificate doctor', 'Reconcile', 'EST enrollment', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings', 'Users'],
+  SUPPORT: ['Overview', 'Alerts', 'Devices', 'Certificates', 'Certificate doctor', 'EST enrollment', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
+  MANAGER: ['Overview', 'Alerts', 'Devices', 'Certificates', 'EST enrollment', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
 };
 
 /** Fills the sign-in form; does not wait for the outcome. */
 export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Signs in as the seeded demo user of `role` and waits for the dashboard header to show them. */
@@ -24,6 +25,7 @@ export async function signIn(page: Page, role: RoleName): Promise<DemoUser> {
   await page.goto('/signin');
   await submitSignIn(page, user.email, DEMO_PASSWORD);
   await expect(page.getByTestId('current-user')).toContainText(user.name);
+  await waitForHydration(page);
   return user;
 }
 

@@ -73,6 +73,13 @@ export async function configureCloudflare(patch: Record<string, unknown>): Promi
   return Object.fromEntries(Object.keys(patch).map((key) => [key, before[key]]));
 }
 
+/** The local Cloudflare completes every pending revocation and reactivation now (POST /emulator/settle). */
+export async function settleCloudflare(): Promise<void> {
+  const { cloudflare } = readStack();
+  const response = await fetch(`${cloudflare.origin}/emulator/settle`, { method: 'POST', headers: { authorization: `Bearer ${cloudflare.apiToken}` } });
+  if (!response.ok) throw new Error(`emulator settle: ${response.status} ${await response.text()}`);
+}
+
 /** "AB:CD:…" as openssl prints identifiers. */
 export function colons(hex: string): string {
   return (hex.match(/../g) ?? []).join(':').toUpperCase();

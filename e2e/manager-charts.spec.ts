@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import pg from 'pg';
 import { classifyHealth } from '../lib/readings/health';
 import { signIn } from './helpers';
@@ -218,7 +219,7 @@ test.describe('limits and pulls', () => {
     const id = await deviceId('lab-05');
     const device = await page.request.put(`/api/readings/devices/${id}/limits`, { data: { minTemperature: 0, maxTemperature: 1, reportIntervalSec: 5 } });
     expect(device.status()).toBe(403);
-    expect(await device.json()).toEqual({ error: 'You do not have permission to edit temperature thresholds.' });
+    expect(await device.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'You do not have permission to edit temperature thresholds.' } });
     expect((await page.request.put('/api/readings/groups/lab/limits', { data: { minTemperature: 0, maxTemperature: 1 } })).status()).toBe(403);
     const [row] = await sql<{ minTemperature: number; reportIntervalSec: number }>('SELECT "minTemperature", "reportIntervalSec" FROM "Device" WHERE id = $1', [id]);
     expect(row).toEqual({ minTemperature: 18, reportIntervalSec: 60 });

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { signIn } from './helpers';
 import { cloudflareStatus, seededDevice, sql } from './inventory';
 
@@ -43,7 +43,7 @@ test('[MANAGER][API]: a direct POST to revoke is refused with 403 and changes no
 
   const response = await page.request.post(`/api/certificates/${device.certificateId}/revoke`, { data: { reason: 'KEY_COMPROMISE' } });
   expect(response.status()).toBe(403);
-  expect(await response.json()).toEqual({ error: 'You do not have permission to revoke certificates.' });
+  expect(await response.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'You do not have permission to revoke certificates.' } });
   const undo = await page.request.post(`/api/certificates/${device.certificateId}/reactivate`);
   expect(undo.status()).toBe(403);
 

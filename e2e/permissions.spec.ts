@@ -1,4 +1,5 @@
-import { type APIRequestContext, type Browser, expect, request as playwrightRequest, test } from '@playwright/test';
+import { type APIRequestContext, type Browser, request as playwrightRequest } from '@playwright/test';
+import { expect, test } from './fixtures';
 import type { RoleName } from '../lib/auth/permissions';
 import { signIn, uniqueEmail } from './helpers';
 
@@ -30,7 +31,7 @@ test.describe('route handlers refuse without the permission', () => {
 
       const create = await other.request.post('/api/users', { data: newUserBody(email) });
       expect(create.status()).toBe(403);
-      expect(await create.json()).toEqual({ error: REFUSED });
+      expect(await create.json()).toEqual({ error: { code: 'FORBIDDEN', message: REFUSED } });
 
       const adminRow = await findUserByEmail(admin.request, 'admin@certfleet.local');
       const promote = await other.request.patch(`/api/users/${adminRow!.id}`, { data: { role: 'MANAGER' } });
@@ -117,7 +118,7 @@ test('[MANAGER][ACTION]: replaying the create-user server action is refused; the
   await page.goto('/signin');
   await page.getByLabel('Email').fill(viaUi);
   await page.getByLabel('Password').fill('made-in-the-ui-pw');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('current-user')).toContainText('Made In The UI');
 
   await Promise.all([admin.context.close(), manager.context.close(), fresh.close(), anonymous.dispose()]);

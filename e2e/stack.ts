@@ -20,6 +20,12 @@ export interface E2EStack {
   };
   edge: { url: string; caFile: string };
   worker: { exportUrl: string; exportToken: string };
+  /** The stack's mail catcher (the demo's "Local inbox" alert channel). */
+  mail: { inboxUrl: string; smtpPort: number };
+  /** The stack's OpenID Connect provider (scripts/lib/oidc-dev-provider.ts) and who can sign in there. */
+  oidc: { issuer: string; name: string; accounts: { login: string; password: string; email: string; groups: string[] }[] };
+  /** The environment the app and the job worker run with, to start more replicas of either. */
+  appEnv: Record<string, string>;
 }
 
 /** One file per e2e port, so engineers running specs side by side do not read each other's stack. */

@@ -3,7 +3,8 @@ import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, type Page, test } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import pg from 'pg';
 import { issueClientCertificate as signWithCa, loadCa, randomSerialHex } from '../emulator/ca';
 import { generateKeyAndCsr, parseCsr } from '../lib/pki';
@@ -80,7 +81,7 @@ async function diagnose(page: Page, input: { text?: string; file?: string; passw
   if (input.key) await page.getByLabel('Private key (optional)').fill(input.key);
   await page.getByRole('button', { name: 'Diagnose' }).click();
   // The first diagnosis may wait for the route to compile under `next dev`.
-  await expect(page.getByRole('list', { name: 'Checklist' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('list', { name: 'Checklist' })).toBeVisible();
 }
 
 const line = (page: Page, id: string) => page.locator(`li[data-line="${id}"]`);
@@ -177,7 +178,7 @@ test('[SUPPORT][DOCTOR]: a revoked certificate is told as revoked, by whom and w
         });
         return (await res.json()).result.status;
       },
-      { timeout: 30_000 },
+      { timeout: 180_000 },
     )
     .toBe('revoked');
   await diagnose(page, { text: target!.pem });

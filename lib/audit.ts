@@ -8,6 +8,8 @@ import type { Prisma } from '@/lib/generated/prisma/client';
 export interface AuditActor {
   id: string | null;
   email: string;
+  /** The API token the person acted through, if any: recorded with every event it causes. */
+  token?: { id: string; name: string; prefix: string };
 }
 
 export interface AuditEntry {
@@ -37,7 +39,9 @@ export async function recordAudit(tx: Prisma.TransactionClient, entry: AuditEntr
       targetId: entry.targetId ?? null,
       targetLabel: entry.targetLabel ?? null,
       reason: entry.reason ?? null,
-      details: entry.details,
+      details: entry.actor.token
+        ? { ...entry.details, apiToken: { id: entry.actor.token.id, name: entry.actor.token.name, prefix: entry.actor.token.prefix } }
+        : entry.details,
     },
   });
 }

@@ -1,3 +1,6 @@
+import { deliverDueAlerts } from '@/lib/alerts/deliver';
+import { sendDueDigests } from '@/lib/alerts/digest';
+import { evaluateAlertRules } from '@/lib/alerts/evaluate';
 import { reconcileCustomCsrs } from '@/lib/custom-csrs/reconcile';
 import { resumeBulkJobs } from '@/lib/data/bulk';
 import { healPendingIssuances } from '@/lib/data/issuance';
@@ -6,30 +9,54 @@ import { autoRevokeSuperseded } from '@/lib/data/renewal';
 import { refreshPendingCertificates } from '@/lib/data/revocation';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { runEnforcementCheck } from '@/lib/mtls/enforcement';
+import { pruneJobRuns } from '@/lib/queue/runs';
+import { syncEst } from '@/lib/est/sync';
 import { pullReadings } from '@/lib/readings/pull';
 
 /**
- * certfleet's background work, run by the scheduler of `npm start` (scripts/lib/scheduler.ts) and
- * the e2e server. Each job is an exported domain function that is also reachable from a button in the
- * app, so "on a schedule and on demand" share one code path. A job returns a short summary when it
- * changed something, nothing otherwise (the scheduler logs only summaries).
+ * certfleet's background work. Each entry is a queue on PostgreSQL (pg-boss, see lib/queue/worker.ts):
+ * every job worker (`npm start`'s, `npm run worker`) puts one job per `everyMs` slot on it, the queue
+ * keeps one per slot whoever puts it there, and runs it on one worker at a time, never two at once.
+ * A run that throws is retried with backoff; one cut by a dead worker is run again.
+ *
+ * Each job is an exported domain function that is also reachable from a button in the app, so "on a
+ * schedule and on demand" share one code path. A job returns a short summary when it changed
+ * something, nothing otherwise (workers log only summaries). Adding a job is adding an entry here.
  */
 export interface ScheduledJob {
   name: string;
+  /** One run per slot of this length (whole seconds; at most 12 h, pg-boss's archive interval). */
   everyMs: number;
-  /** Delay before the first run after start (default 5 s). */
+  /**
+   * How long a run may take before the queue presumes it lost and lets another worker run it
+   * (default 15 min). Dead workers are noticed sooner, by their heartbeat.
+   */
+  timeoutMs?: number;
+  /**
+   * How long a worker waits after it starts before it offers this job (default 5 s), so a cold start
+   * (npm start, a deploy) does not run every job at the same moment.
+   */
   firstRunMs?: number;
-  run(prisma: PrismaClient): Promise<string | void>;
+  run(prisma: PrismaClient, ctx: JobContext): Promise<string | void>;
+}
+
+export interface JobContext {
+  /** Asks for a run of another job now (coalesced with one already waiting). */
+  requestRun(name: string): Promise<void>;
+  /** Which worker runs this, e.g. for a lease. */
+  workerId: string;
 }
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
   {
     name: 'pull-readings',
     everyMs: 15 * SECOND,
     firstRunMs: 2 * SECOND,
+    timeoutMs: 10 * MINUTE,
     async run(prisma) {
       const exportUrl = process.env.WORKER_EXPORT_URL;
       const exportToken = process.env.WORKER_EXPORT_TOKEN;
@@ -39,8 +66,23 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     },
   },
   {
+    // EST (docs/est.md): push enrollment tokens, issue what devices asked for at the Worker, hand it back.
+    name: 'est-sync',
+    everyMs: 10 * SECOND,
+    firstRunMs: 3 * SECOND,
+    timeoutMs: 30 * MINUTE,
+    async run(prisma) {
+      const exportUrl = process.env.WORKER_EXPORT_URL;
+      const exportToken = process.env.WORKER_EXPORT_TOKEN;
+      if (!exportUrl || !exportToken) return;
+      const s = await syncEst(prisma, { exportUrl, exportToken });
+      if (s.seen || s.tokensPushed || s.errors.length) return s.summary;
+    },
+  },
+  {
     name: 'follow-revocations',
     everyMs: 10 * SECOND,
+    timeoutMs: 10 * MINUTE,
     async run(prisma) {
       const s = await refreshPendingCertificates(prisma);
       if (s.changed || s.failed) return `${s.changed} of ${s.checked} settled, ${s.proved} proved at the edge, ${s.failed} failed`;
@@ -59,6 +101,7 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: 'resume-bulk-jobs',
     everyMs: MINUTE,
     firstRunMs: 30 * SECOND,
+    timeoutMs: 2 * HOUR,
     async run(prisma) {
       // Finishes bulk enrollments whose page was closed (only jobs idle for 2 minutes).
       const s = await resumeBulkJobs(prisma);
@@ -78,6 +121,8 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: 'reconcile-certificates',
     everyMs: 30 * MINUTE,
     firstRunMs: 60 * SECOND,
+    // 100,000 certificates are 2,000 paced requests: about 10 minutes.
+    timeoutMs: 2 * HOUR,
     async run(prisma) {
       const s = await reconcileCertificates(prisma);
       if (s.statusChanged || s.untracked || s.missing || s.healed || s.reappeared || s.error) return s.summary;
@@ -101,6 +146,47 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
       const s = await runEnforcementCheck(prisma);
       const open = s.results.filter((r) => !r.enforced).map((r) => r.hostname);
       if (open.length) return `not enforced: ${open.join(', ')}`;
+    },
+  },
+  {
+    name: 'evaluate-alerts',
+    everyMs: MINUTE,
+    firstRunMs: 15 * SECOND,
+    async run(prisma, ctx) {
+      const s = await evaluateAlertRules(prisma);
+      // New messages go out now rather than at the delivery job's next slot.
+      if (s.deliveries) await ctx.requestRun('deliver-alerts');
+      if (s.raised || s.resolved || s.escalated) return s.summary;
+    },
+  },
+  {
+    name: 'deliver-alerts',
+    everyMs: 5 * SECOND,
+    firstRunMs: 10 * SECOND,
+    async run(prisma, ctx) {
+      const s = await deliverDueAlerts(prisma, { workerId: ctx.workerId });
+      if (s.claimed) return s.summary;
+    },
+  },
+  {
+    name: 'alert-digests',
+    everyMs: 5 * MINUTE,
+    firstRunMs: 60 * SECOND,
+    async run(prisma, ctx) {
+      const s = await sendDueDigests(prisma);
+      if (s.digests) {
+        await ctx.requestRun('deliver-alerts');
+        return s.summary;
+      }
+    },
+  },
+  {
+    name: 'prune-job-runs',
+    everyMs: HOUR,
+    firstRunMs: 90 * SECOND,
+    async run(prisma) {
+      const pruned = await pruneJobRuns(prisma);
+      if (pruned) return `${pruned} job runs older than 14 days removed`;
     },
   },
 ];

@@ -4,12 +4,20 @@
 //                     [--every 60s] [--count N] [--temperature 36.5] [--insecure]
 //   npm run device -- --url https://127.0.0.1:8443/temps --fleet <dir | list.json> [--every 60s] [--count N]
 //
+//   npm run device -- --est --url https://127.0.0.1:8443 --dir ./sensor-001 [--name sensor-001 --token <token>
+//                     --bootstrap-cert bootstrap.pem --bootstrap-key bootstrap-key.pem] [--renew-now] [--every 60s]
+//
+// --est: the device looks after its own certificate (docs/est.md): with no <dir>/device.pem it enrolls through
+// EST with the bootstrap certificate and the token; with one in its renewal window (last 30 % of its lifetime)
+// it renews with simplereenroll; then, with --every, it posts readings with it and renews when the time comes.
+//
 // Without --every it posts once, like the Python script. --ca defaults to $CERTFLEET_EDGE_CA_FILE (set by
 // `npm start` for the local edge). Exit status: 0 when every post got a 2xx.
 
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadFleet, parseDuration } from '@/lib/devices/files';
+import { certFile, ensureCertificate, keyFile } from '@/lib/est/device';
 import {
   createDeviceAgent,
   postReading,
@@ -22,7 +30,9 @@ import {
 const USAGE = `usage:
   npm run device -- --url https://127.0.0.1:8443/temps --cert sensor.pem --key sensor-key.pem [--ca ca.pem]
                     [--every 60s] [--count N] [--temperature 36.5] [--insecure]
-  npm run device -- --url https://127.0.0.1:8443/temps --fleet <dir | list.json> [--every 60s] [--count N]`;
+  npm run device -- --url https://127.0.0.1:8443/temps --fleet <dir | list.json> [--every 60s] [--count N]
+  npm run device -- --est --url https://127.0.0.1:8443 --dir <dir> [--name <device> --token <token>
+                    --bootstrap-cert bootstrap.pem --bootstrap-key bootstrap-key.pem] [--renew-now] [--every 60s] [--count N]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -36,6 +46,14 @@ async function main(): Promise<number> {
       temperature: { type: 'string' },
       fleet: { type: 'string' },
       insecure: { type: 'boolean', default: false },
+      est: { type: 'boolean', default: false },
+      dir: { type: 'string' },
+      name: { type: 'string' },
+      token: { type: 'string' },
+      'bootstrap-cert': { type: 'string' },
+      'bootstrap-key': { type: 'string' },
+      'renew-now': { type: 'boolean', default: false },
+      host: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,6 +61,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (values.est) return estMain(values);
   if (!values.url || (!values.fleet && (!values.cert || !values.key))) {
     console.error(USAGE);
     return 2;
@@ -103,6 +122,71 @@ async function main(): Promise<number> {
     }
   } finally {
     agent.destroy();
+  }
+  return failures ? 1 : 0;
+}
+
+interface EstArgs {
+  url?: string;
+  dir?: string;
+  name?: string;
+  token?: string;
+  'bootstrap-cert'?: string;
+  'bootstrap-key'?: string;
+  'renew-now'?: boolean;
+  ca?: string;
+  insecure?: boolean;
+  every?: string;
+  count?: string;
+  host?: string;
+}
+
+/** --est: enroll or renew through EST, then (with --every/--count) post readings, renewing when due. */
+async function estMain(values: EstArgs): Promise<number> {
+  if (!values.url || !values.dir) {
+    console.error(USAGE);
+    return 2;
+  }
+  const caFile = values.ca ?? process.env.CERTFLEET_EDGE_CA_FILE;
+  const base = values.url.replace(/\/temps\/?$/, '').replace(/\/+$/, '');
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  const opts = {
+    baseUrl: base,
+    dir: values.dir,
+    caPem: caFile ? await readFile(caFile, 'utf8') : undefined,
+    insecure: values.insecure,
+    headers: values.host ? { host: values.host } : undefined,
+    deviceName: values.name,
+    token: values.token ?? process.env.CERTFLEET_EST_TOKEN,
+    bootstrap:
+      values['bootstrap-cert'] && values['bootstrap-key']
+        ? { certPem: await readFile(values['bootstrap-cert'], 'utf8'), keyPem: await readFile(values['bootstrap-key'], 'utf8') }
+        : undefined,
+    log: (line: string) => console.log(`EST: ${line}`),
+    signal: controller.signal,
+  };
+  const first = await ensureCertificate({ ...opts, forceRenew: values['renew-now'] });
+  if (first === 'current') console.log(`EST: ${certFile(values.dir)} is current (not yet in its renewal window)`);
+  const everyMs = values.every ? parseDuration(values.every) : undefined;
+  const count = values.count ? Number(values.count) : everyMs === undefined ? 0 : undefined;
+  let failures = 0;
+  for (let n = 0; count === undefined || n < count; n++) {
+    if (n > 0 && !(await wait(everyMs ?? 0, controller.signal))) break;
+    await ensureCertificate(opts); // renews when the certificate has entered its window
+    const device = { certPem: await readFile(certFile(values.dir), 'utf8'), keyPem: await readFile(keyFile(values.dir), 'utf8') };
+    const result = await postReading({
+      url: `${base}/temps`,
+      device,
+      caPem: opts.caPem,
+      insecure: values.insecure,
+      headers: opts.headers,
+      reading: { temperature: String(sampleTemperature(0)), time: utcSeconds() },
+    });
+    console.log(`Request body: ${result.requestBody} → ${result.status || `failed: ${result.error}`}`);
+    if (result.status < 200 || result.status >= 300) failures++;
+    if (controller.signal.aborted) break;
   }
   return failures ? 1 : 0;
 }

@@ -2,7 +2,9 @@
  * The e2e web server (started by Playwright, see playwright.config.ts): a whole throwaway certfleet.
  * A fresh database (in-memory PGlite, or a new database on DATABASE_URL's server), a local Cloudflare
  * in a temporary directory on free ports, the seeded demo fleet with certificates issued through it,
- * the simulated fleet and the scheduled jobs, and `next start` (or `next dev` with E2E_DEV=1).
+ * the simulated fleet, a job worker (alert evaluation every 10 s) with a mail catcher for the demo's
+ * alert channel, a local OpenID Connect provider the app offers single sign-on through (e2e/oidc.spec.ts),
+ * and `next start` (or `next dev` with E2E_DEV=1).
  * Writes .test-data/e2e-stack.json for the specs (e2e/stack.ts). Never touches `.data/`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createTestDatabase } from '@/lib/testing/test-db';
 import { STACK_FILE, type E2EStack } from '@/e2e/stack';
+import { seedDemoAlerts } from './lib/demo-alerts';
 import { seedDemoFleet, startBackground, startCloudflareTarget } from './lib/fleet';
+import { startMailCatcher } from './lib/mail-catcher';
+import { startDevOidcProvider } from './lib/oidc-dev-provider';
 import { startNext } from './lib/stack';
 import { persistentSecret } from './lib/secrets';
 
@@ -38,6 +43,9 @@ async function main(): Promise<void> {
 
   const database = await createTestDatabase();
   stops.push(database.stop);
+  // This process's own database calls (the Cloudflare rate budget the seeding draws from) go to the run's
+  // database, not to the server DATABASE_URL named only to make it.
+  process.env.DATABASE_URL = database.url;
 
   // A short revocation delay keeps the "pending → revoked" step visible without slowing the specs.
   const cloudflare = await startCloudflareTarget({ dataDir, apiPort: 0, edgePort: 0, revocationDelayMs: 3_000 });
@@ -47,16 +55,28 @@ async function main(): Promise<void> {
   const seeded = await seedDemoFleet(database.prisma, cloudflare, dataDir);
   console.log(`[e2e-server] seeded ${seeded}`);
 
-  const background = await startBackground(database.prisma, cloudflare, dataDir, { everyMs: 10_000, log: () => {} });
-  stops.push(background.stop);
+  const mail = await startMailCatcher({ dir: join(dataDir, 'mail') });
+  stops.push(mail.stop);
+  await seedDemoAlerts(database.prisma, { smtpPort: mail.smtpPort });
 
   const secret = persistentSecret(join(dataDir, 'secrets', 'nextauth-secret'));
-  const next = await startNext({
-    port,
-    dev: process.env.E2E_DEV === '1',
-    quiet: true,
-    env: { DATABASE_URL: database.url, NEXTAUTH_SECRET: secret, ...cloudflare.env },
+  // Alerts are evaluated every 10 s here (a minute by default), so specs see them raised promptly.
+  process.env.CERTFLEET_JOB_EVERY ||= 'evaluate-alerts=10s';
+  const background = await startBackground({
+    prisma: database.prisma,
+    databaseUrl: database.url,
+    cloudflare,
+    dataDir,
+    env: { NEXTAUTH_SECRET: secret, CERTFLEET_PUBLIC_URL: `http://127.0.0.1:${port}` },
+    simulateEveryMs: 10_000,
+    log: () => {},
   });
+  stops.push(background.stop);
+  // Whatever single sign-on the shell configured, the app signs in through the stack's own provider.
+  const oidc = await startDevOidcProvider({ appUrl: `http://127.0.0.1:${port}` });
+  stops.push(oidc.stop);
+  const appEnv = { DATABASE_URL: database.url, NEXTAUTH_SECRET: secret, CERTFLEET_PASSWORD_SIGNIN: 'on', ...cloudflare.env, ...oidc.env };
+  const next = await startNext({ port, dev: process.env.E2E_DEV === '1', quiet: true, env: appEnv });
   stops.push(next.stop);
 
   const stack: E2EStack = {
@@ -73,6 +93,9 @@ async function main(): Promise<void> {
     },
     edge: { url: cloudflare.deviceUrl!, caFile: local.caFiles.public },
     worker: { exportUrl: cloudflare.env.WORKER_EXPORT_URL!, exportToken: cloudflare.env.WORKER_EXPORT_TOKEN! },
+    mail: { inboxUrl: mail.inboxUrl, smtpPort: mail.smtpPort },
+    oidc: { issuer: oidc.issuer, name: oidc.env.OIDC_NAME!, accounts: oidc.accounts.map(({ login, password, email, groups }) => ({ login, password, email, groups })) },
+    appEnv: { ...appEnv, CERTFLEET_JOB_EVERY: process.env.CERTFLEET_JOB_EVERY ?? '', CERTFLEET_PUBLIC_URL: next.url },
   };
   mkdirSync(dirname(STACK_FILE), { recursive: true });
   writeFileSync(STACK_FILE, JSON.stringify(stack, null, 2));

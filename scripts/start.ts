@@ -2,15 +2,22 @@
  * `npm start`: the whole product on this machine. Migrates and (when empty) seeds the database,
  * starts the local Cloudflare (API, mTLS edge, Worker in workerd) unless CLOUDFLARE_API_TOKEN and
  * CLOUDFLARE_ZONE_ID name a real zone, builds the app when its build is stale, serves it on loopback,
- * simulates the demo fleet and pulls its readings. Ctrl-C stops every part.
+ * runs a job worker (the scheduled jobs, alerts) and a mail catcher for the alerts' email, and
+ * simulates the demo fleet. Unless OIDC_ISSUER names a real identity provider (or CERTFLEET_OIDC_DEMO=off),
+ * a local OpenID Connect provider with demo accounts offers single sign-on beside the password form.
+ * Ctrl-C stops every part.
  *
  *   npm start            production build on http://127.0.0.1:3000
  *   npm run dev          the same with `next dev` (hot reload)
  */
 import { resolve } from 'node:path';
 import { DEMO_USERS, DEMO_PASSWORD } from '@/lib/auth/demo-users';
+import { readAuthConfig, roleFromClaims } from '@/lib/auth/sso-config';
 import { buildIfStale } from './lib/build';
+import { seedDemoAlerts } from './lib/demo-alerts';
 import { startCloudflareTarget, seedDemoFleet, startBackground } from './lib/fleet';
+import { startMailCatcher } from './lib/mail-catcher';
+import { startDevOidcProvider, type DevOidcProvider } from './lib/oidc-dev-provider';
 import { openDatabase, sessionSecret, startNext, createPrismaClient } from './lib/stack';
 import { portInUse } from './lib/processes';
 
@@ -46,6 +53,8 @@ async function main(): Promise<void> {
     pglitePort: Number(process.env.CERTFLEET_PGLITE_PORT ?? 0),
   });
   stops.push(database.stop);
+  // This process calls Cloudflare too (seeding): its rate budget lives in this database, like the app's.
+  process.env.DATABASE_URL = database.url;
   console.log(`[certfleet] database ${database.embedded ? 'embedded PGlite (.data/pglite)' : 'PostgreSQL from DATABASE_URL'}, migrated`);
 
   const cloudflare = await startCloudflareTarget({ dataDir });
@@ -56,9 +65,22 @@ async function main(): Promise<void> {
   const seeded = await seedDemoFleet(prisma, cloudflare, dataDir);
   if (seeded) console.log(`[certfleet] seeded ${seeded}`);
 
+  const mail = await startMailCatcher({
+    dir: resolve(dataDir, 'mail'),
+    smtpPort: Number(process.env.CERTFLEET_MAIL_PORT ?? 0),
+    httpPort: Number(process.env.CERTFLEET_MAIL_UI_PORT ?? 0),
+  });
+  stops.push(mail.stop);
+  const alerts = await seedDemoAlerts(prisma, { smtpPort: mail.smtpPort });
+  if (alerts) console.log(`[certfleet] seeded ${alerts}`);
+
   if (!dev && (await buildIfStale(root))) console.log('[certfleet] app built');
 
-  const env = { DATABASE_URL: database.url, NEXTAUTH_SECRET: sessionSecret(dataDir), ...cloudflare.env };
+  const sso = await startDemoSso();
+  if (sso) stops.push(sso.stop);
+  const env = { DATABASE_URL: database.url, NEXTAUTH_SECRET: sessionSecret(dataDir), CERTFLEET_PUBLIC_URL: `http://127.0.0.1:${port}`, ...cloudflare.env, ...sso?.env };
+  // The app would refuse to start on a broken sign-in setting; say so here, before it is spawned.
+  readAuthConfig({ ...process.env, ...env });
   const next = await startNext({ port, dev, env });
   stops.push(next.stop);
   next.child.once('exit', (code) => {
@@ -68,7 +90,7 @@ async function main(): Promise<void> {
     }
   });
 
-  const background = await startBackground(prisma, cloudflare, dataDir);
+  const background = await startBackground({ prisma, databaseUrl: database.url, cloudflare, dataDir, env });
   stops.push(background.stop);
 
   console.log(`
@@ -77,12 +99,38 @@ async function main(): Promise<void> {
     Dashboard   ${next.url}
     Cloudflare  ${cloudflare.describe}
 ${cloudflare.lines.map((l) => `    ${l}`).join('\n')}
+    Mail        ${mail.inboxUrl}  (alerts sent by email land here; SMTP 127.0.0.1:${mail.smtpPort})
+    Jobs        worker ${background.worker.id} (queue in PostgreSQL; more with \`npm run worker\`)
 
   Demo logins (password: ${DEMO_PASSWORD})
 ${DEMO_USERS.map((u) => `    ${u.role.padEnd(8)} ${u.email}`).join('\n')}
-
+${sso ? ssoLines(sso) : ''}
   Ctrl-C stops everything.
 `);
+}
+
+/**
+ * The local OpenID provider with demo accounts, on CERTFLEET_OIDC_PORT (default 8790: a fixed port, so the
+ * issuer, which SSO users are linked to, stays the same from one start to the next). Not started when
+ * OIDC_ISSUER names a real provider, when CERTFLEET_OIDC_DEMO=off, or when the port is taken (said so).
+ */
+async function startDemoSso(): Promise<DevOidcProvider | null> {
+  if (process.env.OIDC_ISSUER?.trim() || process.env.CERTFLEET_OIDC_DEMO === 'off') return null;
+  const ssoPort = Number(process.env.CERTFLEET_OIDC_PORT ?? 8790);
+  if (await portInUse(ssoPort)) {
+    console.log(`[certfleet] single sign-on demo not started: port ${ssoPort} is taken (set CERTFLEET_OIDC_PORT=…)`);
+    return null;
+  }
+  return startDevOidcProvider({ appUrl: `http://127.0.0.1:${port}`, port: ssoPort });
+}
+
+function ssoLines(sso: DevOidcProvider): string {
+  const config = readAuthConfig(sso.env).sso!;
+  const passwords = [...new Set(sso.accounts.map((a) => a.password))].join(', ');
+  return `
+  Single sign-on: "Sign in with ${sso.env.OIDC_NAME}" (local OpenID provider ${sso.issuer}, password: ${passwords})
+${sso.accounts.map((a) => `    ${(roleFromClaims({ groups: a.groups }, config) ?? 'refused').padEnd(8)} ${a.login.padEnd(7)} groups ${a.groups.join(', ')}`).join('\n')}
+`;
 }
 
 main().catch(async (error: unknown) => {

@@ -3,7 +3,7 @@
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import type { DeviceChartRow } from '@/lib/readings/series';
-import { formatDateTime, formatTemperature, LIMIT_COLOR, MARKER_COLORS, niceScale, tickFormatter } from './format';
+import { formatDateTime, formatTemperature, LIMIT_COLOR, MARKER_COLORS, markerRows, niceScale, tickFormatter, timeTicks } from './format';
 import { useIsClient } from './use-is-client';
 
 export interface DeviceChartMarker {
@@ -35,6 +35,11 @@ export function DeviceTemperatureChart({ rows, widthSeconds, from, to, limits, m
   for (const limit of [limits.min, limits.max]) if (limit !== null) values.push(limit);
   const { domain, ticks } = niceScale(values);
   // A label beside a marker near the right edge would be cut off: put it on the line's left there.
+  const markerRow = markerRows(
+    markers.map((m) => m.t),
+    from,
+    to,
+  );
   const labelSide = (t: number) => (t > from + (to - from) * 0.85 ? 'insideTopRight' : 'insideTopLeft');
 
   return (
@@ -47,10 +52,12 @@ export function DeviceTemperatureChart({ rows, widthSeconds, from, to, limits, m
           scale="time"
           domain={[from, to]}
           allowDataOverflow
+          ticks={timeTicks(from, to)}
+          interval="preserveStartEnd"
           tickFormatter={tickFormatter(to - from)}
           stroke="var(--color-muted-foreground)"
           fontSize={12}
-          minTickGap={24}
+          minTickGap={16}
         />
         <YAxis domain={domain} ticks={ticks} allowDataOverflow unit=" °C" width={64} stroke="var(--color-muted-foreground)" fontSize={12} />
         <Tooltip content={(props) => <DeviceTooltip {...props} widthSeconds={widthSeconds} />} isAnimationActive={false} />
@@ -72,13 +79,14 @@ export function DeviceTemperatureChart({ rows, widthSeconds, from, to, limits, m
         {limits.max !== null ? (
           <ReferenceLine y={limits.max} stroke={LIMIT_COLOR} strokeDasharray="6 4" label={{ value: `max ${limits.max} °C`, position: 'insideTopRight', fontSize: 11, fill: LIMIT_COLOR }} />
         ) : null}
-        {markers.map((m) => (
+        {markers.map((m, i) => (
           <ReferenceLine
             key={`${m.kind}-${m.serialNumber}-${m.t}`}
             x={m.t}
             stroke={MARKER_COLORS[m.kind]}
             strokeDasharray="2 3"
-            label={{ value: MARKER_LABEL[m.kind], position: labelSide(m.t), fontSize: 11, fill: MARKER_COLORS[m.kind] }}
+            // Markers close together take a row each, so their labels never print over one another.
+            label={{ value: MARKER_LABEL[m.kind], position: labelSide(m.t), offset: 5 + markerRow[i]! * 14, fontSize: 11, fill: MARKER_COLORS[m.kind] }}
           />
         ))}
       </ComposedChart>

@@ -3,7 +3,7 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { seriesKey, type FleetChartRow } from '@/lib/readings/series';
-import { formatDateTime, formatTemperature, SERIES_COLORS, tickFormatter } from './format';
+import { formatDateTime, formatTemperature, SERIES_COLORS, tickFormatter, timeTicks } from './format';
 import { useIsClient } from './use-is-client';
 
 export interface FleetTemperatureChartProps {
@@ -37,10 +37,12 @@ export function FleetTemperatureChart({ rows, series, averageLabel, widthSeconds
           scale="time"
           domain={[from, to]}
           allowDataOverflow
+          ticks={timeTicks(from, to)}
+          interval="preserveStartEnd"
           tickFormatter={tickFormatter(to - from)}
           stroke="var(--color-muted-foreground)"
           fontSize={12}
-          minTickGap={24}
+          minTickGap={16}
         />
         <YAxis domain={['auto', 'auto']} unit=" °C" width={64} stroke="var(--color-muted-foreground)" fontSize={12} />
         <Tooltip content={(props) => <FleetTooltip {...props} widthSeconds={widthSeconds} names={names} />} isAnimationActive={false} />

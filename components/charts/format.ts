@@ -14,6 +14,47 @@ export function tickFormatter(spanMs: number): (t: number) => string {
   return (t) => format.format(new Date(t));
 }
 
+const MINUTE = 60_000;
+const STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
+
+/**
+ * Evenly spaced time ticks on round values (every 15 min, 3 h, 1 day…), at least `min` and about
+ * `count` of them, so a short range is not left with one tick and a long one gets regular steps.
+ * Round in UTC; a zone off by a non-whole hour shifts the labels, never the spacing.
+ */
+export function timeTicks(from: number, to: number, count = 6, min = 3): number[] {
+  const span = to - from;
+  if (!(span > 0)) return [from];
+  const step = [...STEPS].reverse().find((s) => span / s >= min && span / s <= count * 2) ?? STEPS.find((s) => span / s <= count * 2) ?? STEPS.at(-1)!;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  if (ticks.length < min) {
+    // Shorter than the smallest step allows: split the range itself.
+    return Array.from({ length: min }, (_, i) => Math.round(from + (span * i) / (min - 1)));
+  }
+  return ticks;
+}
+
+/**
+ * Which row each marker's label goes in: markers closer than `gap` (a share of the range) to an
+ * earlier one take the next row down, so "issued" and "revoked" at nearly the same time do not print
+ * over each other.
+ */
+export function markerRows(times: readonly number[], from: number, to: number, gap = 0.08): number[] {
+  const minDistance = (to - from) * gap;
+  const placed: { t: number; row: number }[] = [];
+  const order = times.map((t, i) => ({ t, i })).sort((a, b) => a.t - b.t);
+  const rows: number[] = new Array(times.length).fill(0);
+  for (const { t, i } of order) {
+    const taken = new Set(placed.filter((p) => Math.abs(p.t - t) < minDistance).map((p) => p.row));
+    let row = 0;
+    while (taken.has(row)) row++;
+    rows[i] = row;
+    placed.push({ t, row });
+  }
+  return rows;
+}
+
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const fullWithZone = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' });
 

@@ -61,7 +61,10 @@ export function DataTableSearch({ placeholder = 'Search…', param = 'q', deboun
       <Search aria-hidden className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
       <Input
         id={id}
-        type="search"
+        // Not type=search: Chromium and Safari draw their own clear button beside ours.
+        type="text"
+        role="searchbox"
+        enterKeyHint="search"
         value={value}
         placeholder={placeholder}
         onChange={(event) => change(event.target.value)}

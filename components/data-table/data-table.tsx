@@ -1,6 +1,8 @@
 'use client';
 
 import type { ReactTable, RowData } from '@tanstack/react-table';
+import Link from 'next/link';
+import { usePathname, useSearchParams } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { cn } from '@/components/ui/cn';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
@@ -25,6 +27,10 @@ export interface DataTableProps<TData extends RowData> {
 export function DataTable<TData extends RowData>({ table, isPending, toolbar, emptyMessage = 'No results.', label, className }: DataTableProps<TData>) {
   const rows = table.getRowModel().rows;
   const columnCount = table.getAllLeafColumns().length;
+  // An address such as ?page=99 on a list of two pages: the rows exist, this page does not.
+  const { pageIndex } = table.state.pagination;
+  const pageCount = Math.max(1, table.getPageCount());
+  const pastTheEnd = rows.length === 0 && table.getRowCount() > 0 && pageIndex >= pageCount;
 
   return (
     <div className={cn('flex flex-col gap-3', className)}>
@@ -69,7 +75,7 @@ export function DataTable<TData extends RowData>({ table, isPending, toolbar, em
             ) : (
               <TableRow className="hover:bg-transparent">
                 <TableCell colSpan={columnCount} className="h-28 text-center text-muted-foreground">
-                  {emptyMessage}
+                  {pastTheEnd ? <PastTheEnd page={pageIndex + 1} lastPage={pageCount} /> : emptyMessage}
                 </TableCell>
               </TableRow>
             )}
@@ -78,5 +84,22 @@ export function DataTable<TData extends RowData>({ table, isPending, toolbar, em
       </div>
       <DataTablePagination table={table} />
     </div>
+  );
+}
+
+/** Says that the page asked for is past the end, with a link to the last one that has rows. */
+function PastTheEnd({ page, lastPage }: { page: number; lastPage: number }) {
+  const pathname = usePathname();
+  const params = new URLSearchParams(useSearchParams().toString());
+  if (lastPage > 1) params.set('page', String(lastPage));
+  else params.delete('page');
+  const query = params.toString();
+  return (
+    <span data-testid="past-the-end">
+      There is no page {page}: the list ends at page {lastPage}.{' '}
+      <Link href={query ? `${pathname}?${query}` : pathname} className="font-medium text-primary underline-offset-4 hover:underline">
+        Go to page {lastPage}
+      </Link>
+    </span>
   );
 }

@@ -1,7 +1,8 @@
 'use client';
 
 import { Download, KeyRound, TriangleAlert } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
+import { useLeaveGuard } from '@/components/shell/leave-guard';
 import { FormMessage } from '@/components/ui/alert';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
@@ -14,10 +15,13 @@ import type { ConnectInfo, IssuedCertificateInfo } from '@/lib/validation/enroll
 
 const MIN_P12_PASSWORD = 8;
 
+export const LEAVE_WITH_KEY_UNSAVED =
+  'The private key made in this browser has not been downloaded. If you leave this page it is gone and the device needs a new certificate. Leave anyway?';
+
 /**
  * The issued certificate and its files. A browser-made private key exists only in this tab: it is
- * offered as PEM and inside a password-protected PKCS#12, both built here, and the page warns before
- * it is left with the key not saved.
+ * offered as PEM and inside a password-protected PKCS#12, both built here, and the page asks before
+ * it is left (reload, tab close, any link in the app, Back) while the key is not saved.
  */
 export function IssuedCertificatePanel({
   deviceName,
@@ -34,12 +38,8 @@ export function IssuedCertificatePanel({
   const files = deviceFileNames(deviceName);
   const [keySaved, setKeySaved] = useState(false);
 
-  useEffect(() => {
-    if (!privateKeyPem || keySaved) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [privateKeyPem, keySaved]);
+  // Until the key was saved (PEM or PKCS#12), leaving by any way asks first: reload, close, app links, Back.
+  useLeaveGuard(!!privateKeyPem && !keySaved, LEAVE_WITH_KEY_UNSAVED);
 
   return (
     <Card>
@@ -164,8 +164,7 @@ function Pkcs12Form({
           PKCS#12 for phones and key stores
         </h3>
         <p className="text-sm text-muted-foreground">
-          Certificate, key and CA chain in one password-protected <code>.p12</code> (like seed 001&apos;s <code>bootstrap-cert.pfx</code>), built in this
-          browser.
+          Certificate, key and CA chain in one password-protected <code>.p12</code> (a <code>.pfx</code>), built in this browser.
         </p>
       </div>
       <div className="grid gap-3 sm:grid-cols-3">

@@ -1,7 +1,7 @@
 'use client';
 
 import { FileUp, ShieldCheck, ShieldX } from 'lucide-react';
-import { type ChangeEvent, type Dispatch, type SetStateAction, useId } from 'react';
+import { type ChangeEvent, type Dispatch, type SetStateAction, useId, useRef } from 'react';
 import { FieldError, Label } from '@/components/ui/input';
 import { cn } from '@/components/ui/cn';
 import { fieldClasses } from '@/components/ui/input';
@@ -25,7 +25,8 @@ export function keyChoiceErrors(choice: KeyChoice): Partial<Record<'csrPem' | 'c
   if (choice.keySource !== 'csr') return {};
   if (!choice.csrText.trim()) return { csrPem: ['Paste or upload the CSR.'] };
   if (!choice.csrCheck) return { csrPem: ['The CSR is still being checked.'] };
-  if (!choice.csrCheck.ok) return { csrPem: choice.csrCheck.problems };
+  // The problems themselves are listed once, in the CSR's summary below the field.
+  if (!choice.csrCheck.ok) return { csrPem: ['This CSR would be refused: see why below.'] };
   if (!choice.confirmed) return { confirmed: ['Confirm the common name and key shown above.'] };
   return {};
 }
@@ -38,21 +39,27 @@ export function KeySourceFields({
   value,
   setValue,
   errors = {},
+  onCsrRead,
 }: {
   value: KeyChoice;
   setValue: Dispatch<SetStateAction<KeyChoice>>;
   errors?: Partial<Record<'csrPem' | 'confirmed' | 'keyType' | 'keySource', string[]>>;
+  /** Called with the browser's reading of a newly pasted or uploaded CSR. */
+  onCsrRead?: (check: CsrCheck) => void;
 }) {
   const id = useId();
+  const latestText = useRef('');
 
   const onChange = (next: Partial<KeyChoice>) => setValue((v) => ({ ...v, ...next }));
 
   async function setCsrText(csrText: string) {
+    latestText.current = csrText;
     onChange({ csrText, csrCheck: null, confirmed: false });
     if (!csrText.trim()) return;
     const check = await checkCsr(csrText);
     // A slower check of older text must not overwrite the newer one's.
     setValue((v) => (v.csrText === csrText ? { ...v, csrCheck: check } : v));
+    if (latestText.current === csrText) onCsrRead?.(check);
   }
 
   async function upload(event: ChangeEvent<HTMLInputElement>) {

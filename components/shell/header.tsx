@@ -1,11 +1,13 @@
 import Link from 'next/link';
 import { RoleBadge } from '@/components/ui/badge';
 import type { SessionUser } from '@/lib/auth/errors';
+import { AlertsBell } from './alerts-bell';
 import { Logo } from './logo';
 import { SignOutButton } from './sign-out-button';
 import { ThemeToggle } from './theme-toggle';
 
-export function Header({ user }: { user: SessionUser }) {
+/** `alerts`: the open count for the bell, when the user may view alerts. */
+export function Header({ user, alerts }: { user: SessionUser; alerts: { open: number; critical: number } | null }) {
   return (
     <header className="flex h-14 shrink-0 items-center justify-between gap-4 border-b border-border bg-background px-4 lg:px-6">
       <Link href="/" className="md:hidden">
@@ -19,6 +21,7 @@ export function Header({ user }: { user: SessionUser }) {
           </span>
           <RoleBadge role={user.role} />
         </div>
+        {alerts ? <AlertsBell initial={alerts} /> : null}
         <ThemeToggle />
         <SignOutButton />
       </div>

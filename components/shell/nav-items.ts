@@ -1,4 +1,4 @@
-import { Cpu, FileKey2, Gauge, LockKeyhole, type LucideIcon, RefreshCw, ScrollText, Settings, ShieldCheck, Stethoscope, Thermometer, Users } from 'lucide-react';
+import { Bell, Cpu, FileKey2, Gauge, KeyRound, LockKeyhole, type LucideIcon, RefreshCw, ScrollText, Settings, ShieldCheck, Stethoscope, Thermometer, Users } from 'lucide-react';
 import type { Permission } from '@/lib/auth/permissions';
 
 export interface NavItem {
@@ -11,10 +11,12 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Overview', icon: Gauge, permission: 'dashboard:view' },
+  { href: '/alerts', label: 'Alerts', icon: Bell, permission: 'alerts:view' },
   { href: '/devices', label: 'Devices', icon: Cpu, permission: 'device:view' },
   { href: '/certificates', label: 'Certificates', icon: ShieldCheck, permission: 'certificate:view' },
   { href: '/doctor', label: 'Certificate doctor', icon: Stethoscope, permission: 'certificate:diagnose' },
   { href: '/reconcile', label: 'Reconcile', icon: RefreshCw, permission: 'certificate:reconcile' },
+  { href: '/est', label: 'EST enrollment', icon: KeyRound, permission: 'certificate:view' },
   { href: '/mtls', label: 'mTLS hosts', icon: LockKeyhole, permission: 'mtls:view' },
   { href: '/custom-csrs', label: 'Custom CSRs', icon: FileKey2, permission: 'customcsr:view' },
   { href: '/readings', label: 'Readings', icon: Thermometer, permission: 'readings:view' },

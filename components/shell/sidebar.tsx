@@ -47,7 +47,9 @@ export function MobileNav({ role }: { role: RoleName }) {
   const pathname = usePathname();
   const items = NAV_ITEMS.filter((item) => can(role, item.permission));
   return (
-    <nav aria-label="Main (compact)" className="flex gap-1 overflow-x-auto border-b border-border px-3 py-2 md:hidden">
+    // The strip scrolls sideways; the fade at its right edge says there is more.
+    <div className="relative border-b border-border md:hidden">
+    <nav aria-label="Main (compact)" className="flex gap-1 overflow-x-auto px-3 py-2 pr-10">
       {items.map((item) => {
         const active = isActive(pathname, item.href);
         return (
@@ -65,5 +67,7 @@ export function MobileNav({ role }: { role: RoleName }) {
         );
       })}
     </nav>
+      <span aria-hidden className="pointer-events-none absolute inset-y-0 right-0 w-10 bg-gradient-to-l from-background to-transparent" />
+    </div>
   );
 }

@@ -5,7 +5,7 @@
  * CSRs or hostnames deleted outside certfleet.
  */
 import { recordAudit, type AuditActor } from '@/lib/audit';
-import { listCustomCsrs, listCustomHostnames, type CustomCsr, type CustomHostname } from '@/lib/cloudflare';
+import { cloudflare, type CustomCsr, type CustomHostname } from '@/lib/cloudflare';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 
 export interface CustomCsrReconcileSummary {
@@ -52,11 +52,15 @@ export function customHostnameData(h: CustomHostname) {
  * @throws CloudflareError when Cloudflare cannot be listed
  */
 export async function reconcileCustomCsrs(prisma: PrismaClient, actor: AuditActor = RECONCILE_ACTOR): Promise<CustomCsrReconcileSummary> {
-  const [remoteCsrs, remoteHosts] = await Promise.all([listCustomCsrs(), listCustomHostnames()]);
+  // Cloudflare is listed first and certfleet read after: a CSR or hostname a person creates in between is
+  // in certfleet but not in the (older) list, and must not be taken for one deleted at Cloudflare. Only
+  // rows made before the listing began can be removed; newer ones wait for the next run.
+  const removableBefore = new Date();
+  const [remoteCsrs, remoteHosts] = await Promise.all([cloudflare({ priority: 'background' }).listCustomCsrs(), cloudflare({ priority: 'background' }).listCustomHostnames()]);
   const summary: CustomCsrReconcileSummary = { csrsImported: 0, csrsRemoved: 0, hostnamesImported: 0, hostnamesUpdated: 0, hostnamesRemoved: 0 };
   const remoteCsrIds = new Set(remoteCsrs.map((c) => c.id));
 
-  const local = await prisma.customCsr.findMany({ select: { id: true, cloudflareId: true, commonName: true } });
+  const local = await prisma.customCsr.findMany({ select: { id: true, cloudflareId: true, commonName: true, createdAt: true } });
   const localByCf = new Map(local.map((c) => [c.cloudflareId, c]));
 
   for (const remote of remoteCsrs) {
@@ -74,12 +78,12 @@ export async function reconcileCustomCsrs(prisma: PrismaClient, actor: AuditActo
       });
       return row;
     });
-    localByCf.set(remote.id, created);
+    localByCf.set(remote.id, { ...created, createdAt: new Date(0) });
     summary.csrsImported++;
   }
 
   for (const row of local) {
-    if (remoteCsrIds.has(row.cloudflareId)) continue;
+    if (remoteCsrIds.has(row.cloudflareId) || row.createdAt >= removableBefore) continue;
     await prisma.$transaction(async (tx) => {
       const hostnames = await tx.customHostname.findMany({ where: { customCsrId: row.id }, select: { hostname: true } });
       await tx.customHostname.deleteMany({ where: { customCsrId: row.id } });
@@ -148,7 +152,7 @@ export async function reconcileCustomCsrs(prisma: PrismaClient, actor: AuditActo
   }
 
   for (const row of localHosts) {
-    if (remoteHostIds.has(row.cloudflareId)) continue;
+    if (remoteHostIds.has(row.cloudflareId) || row.createdAt >= removableBefore) continue;
     await prisma.$transaction(async (tx) => {
       await tx.customHostname.delete({ where: { id: row.id } });
       await recordAudit(tx, {

@@ -79,6 +79,9 @@ describe('buildChecklist', () => {
     expect(line.summary).toContain('Cloudflare says: revoked.');
     expect(line.summary).toContain('by support@certfleet.local');
     expect(line.summary).toContain('reason: key compromise — “Stolen in Hamburg”');
+    // No advice to use a control that does not exist: a revoked certificate cannot be reactivated.
+    expect(line.next).not.toMatch(/reactivate/i);
+    expect(line.next).toContain('cannot be restored');
   });
 
   it('fails a certificate from another CA with the openssl check to run', () => {

@@ -187,7 +187,7 @@ function statusLine(k: DoctorKnowledge | null): ChecklistLine {
         label,
         verdict: 'fail',
         summary: `${source}: pending revocation; the edge refuses it within minutes.${by}`,
-        next: 'This device needs a new certificate. If the revocation was a mistake, an admin can reactivate it on its certificate page.',
+        next: 'If the revocation was a mistake, SUPPORT or ADMIN can still press “Undo revocation” on its certificate page while it is pending; otherwise the device needs a new certificate.',
       };
     case 'revoked':
       return {
@@ -195,7 +195,7 @@ function statusLine(k: DoctorKnowledge | null): ChecklistLine {
         label,
         verdict: 'fail',
         summary: `${source}: revoked.${by}`,
-        next: 'The edge refuses this certificate for good. Issue the device a new certificate (or reactivate this one if the revocation was a mistake).',
+        next: 'The edge refuses this certificate for good, and a revoked certificate cannot be restored: renew the device (Renew on its page) to issue it a new one.',
       };
     case 'pending_reactivation':
       return { id: 'status', label, verdict: 'warn', summary: `${source}: being reactivated; it works again within minutes.${by}` };

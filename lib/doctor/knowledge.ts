@@ -1,6 +1,6 @@
 import 'server-only';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
-import { getClientCertificate, iterateClientCertificates, isCloudflareError } from '@/lib/cloudflare';
+import { cloudflare, isCloudflareError } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import { readMtlsConfig } from '@/lib/mtls/config';
 import { readMtlsHostStates } from '@/lib/mtls/state';
@@ -9,6 +9,38 @@ import { x509 } from '@/lib/pki/crypto';
 import type { DoctorKnowledge } from './types';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/**
+ * Pages of Cloudflare's list the doctor reads for a certificate certfleet has no record of (50 each,
+ * one API call each). Never the whole zone: at 100,000 certificates that is 2,000 calls, more than
+ * the 1,200 per 5 minutes the token may make.
+ */
+export const DOCTOR_MAX_PAGES = 3;
+
+/** A zone-CA certificate certfleet has no record of: look for it in a few pages of Cloudflare's list. */
+async function searchZone(serialNumber: string): Promise<DoctorKnowledge['cloudflare']> {
+  const door = cloudflare();
+  let total: number | undefined;
+  for (let page = 1; page <= DOCTOR_MAX_PAGES; page++) {
+    const result = await door.listClientCertificatesPage(page);
+    total = result.totalCount ?? total;
+    for (const item of result.items) {
+      if (item.certificatePem && (await parseCertificate(item.certificatePem)).serialNumber === serialNumber) {
+        return { status: item.status, checkedLive: true, error: null };
+      }
+    }
+    const last = result.items.length < result.perPage || (result.totalPages !== undefined && page >= result.totalPages);
+    if (last) return { status: null, checkedLive: true, error: null };
+  }
+  const looked = DOCTOR_MAX_PAGES * 50;
+  return {
+    status: null,
+    checkedLive: false,
+    error:
+      `certfleet has no record of this certificate, and it is not among the first ${looked.toLocaleString('en-US')} of ${total ? total.toLocaleString('en-US') : 'the'} client certificates in Cloudflare. ` +
+      'The rest was not searched, to spare the API budget: run Reconcile (it records certificates made outside certfleet), then ask again.',
+  };
+}
 
 /** "Issued by this zone's CA": the AKI names the CA's key and the CA's key verifies the signature. */
 async function zoneCaVerdict(cert: ParsedCertificate): Promise<DoctorKnowledge['zoneCa']> {
@@ -46,27 +78,20 @@ export async function diagnoseCertificate(actor: SessionUser, certificatePem: st
   // A serial from another CA can collide with one of ours; only the same DER is the same certificate.
   const record = row && row.fingerprintSha256 === cert.fingerprintSha256 ? row : null;
 
-  let cloudflare: DoctorKnowledge['cloudflare'];
+  let live: DoctorKnowledge['cloudflare'];
   try {
     if (record) {
-      cloudflare = { status: (await getClientCertificate(record.cloudflareId)).status, checkedLive: true, error: null };
+      live = { status: (await cloudflare().getClientCertificate(record.cloudflareId)).status, checkedLive: true, error: null };
     } else if (zoneCa.configured && zoneCa.akiMatches && zoneCa.signatureValid) {
-      // Issued by the zone's CA but unknown here (made outside certfleet): look for it in Cloudflare's list.
-      let status: DoctorKnowledge['cloudflare']['status'] = null;
-      for await (const c of iterateClientCertificates()) {
-        if (c.serialNumber === cert.serialNumber) {
-          status = c.status;
-          break;
-        }
-      }
-      cloudflare = { status, checkedLive: true, error: null };
+      // Issued by the zone's CA but unknown here (made outside certfleet): a bounded look at Cloudflare's list.
+      live = await searchZone(cert.serialNumber);
     } else {
-      cloudflare = { status: null, checkedLive: true, error: null };
+      live = { status: null, checkedLive: true, error: null };
     }
   } catch (error) {
     const message = isCloudflareError(error) ? error.message : error instanceof Error ? error.message : String(error);
     const fromRecords = record ? (record.status.toLowerCase() as NonNullable<DoctorKnowledge['cloudflare']['status']>) : null;
-    cloudflare = { status: fromRecords, checkedLive: false, error: message };
+    live = { status: fromRecords, checkedLive: false, error: message };
   }
 
   const cursor = await prisma.pullCursor.findUnique({ where: { fingerprint: cert.fingerprintSha256 } });
@@ -98,7 +123,7 @@ export async function diagnoseCertificate(actor: SessionUser, certificatePem: st
             : null,
         }
       : null,
-    cloudflare,
+    cloudflare: live,
     certificateLastSeenAt: iso(cursor?.lastSeenAt),
     mtls: {
       hosts: hostStates.hosts.map((h) => ({ hostname: h.hostname, associated: h.associated, enforced: h.latest ? h.latest.enforced : null, checkedAt: iso(h.latest?.checkedAt) })),

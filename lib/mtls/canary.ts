@@ -5,7 +5,7 @@
  */
 import { recordAudit, type AuditActor } from '@/lib/audit';
 import { recordIssuedCertificate } from '@/lib/certificates/record';
-import { getClientCertificate, isCloudflareError, issueClientCertificate, revokeClientCertificate, type ClientCertificate } from '@/lib/cloudflare';
+import { cloudflare, isCloudflareError, type ClientCertificate } from '@/lib/cloudflare';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { generateKeyAndCsr } from '@/lib/pki';
 import { readCanary, writeCanary } from './settings';
@@ -21,13 +21,15 @@ export type CanaryState =
   | { ready: false; reason: string };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The canary's calls (issue, revoke, polling its status) never go before a person's. */
+const door = () => cloudflare({ priority: 'background' });
 
 async function issueCanary(prisma: PrismaClient): Promise<{ cert: ClientCertificate; keyPem: string }> {
   const { csrPem, privateKeyPem } = await generateKeyAndCsr({
     algorithm: 'EC',
     subject: { CN: CANARY_DEVICE_NAME, O: 'certfleet', OU: 'enforcement check (revoked on purpose)' },
   });
-  const cert = await issueClientCertificate({ csr: csrPem, validityDays: CANARY_VALIDITY_DAYS });
+  const cert = await door().issueClientCertificate({ csr: csrPem, validityDays: CANARY_VALIDITY_DAYS });
   await prisma.$transaction(async (tx) => {
     const device = await tx.device.upsert({
       where: { name: CANARY_DEVICE_NAME },
@@ -50,7 +52,7 @@ async function issueCanary(prisma: PrismaClient): Promise<{ cert: ClientCertific
 }
 
 async function revokeCanary(prisma: PrismaClient, cloudflareId: string): Promise<ClientCertificate> {
-  const cert = await revokeClientCertificate(cloudflareId);
+  const cert = await door().revokeClientCertificate(cloudflareId);
   await prisma.$transaction(async (tx) => {
     const row = await tx.certificate.update({
       where: { cloudflareId },
@@ -98,7 +100,7 @@ async function attempt(prisma: PrismaClient, opts: { waitMs?: number; pollMs?: n
     let cert: ClientCertificate | null = null;
     if (stored) {
       try {
-        cert = await getClientCertificate(stored.cloudflareId);
+        cert = await door().getClientCertificate(stored.cloudflareId);
       } catch (error) {
         if (!(isCloudflareError(error) && error.code === 'NOT_FOUND')) throw error;
         cert = null;
@@ -115,7 +117,7 @@ async function attempt(prisma: PrismaClient, opts: { waitMs?: number; pollMs?: n
     const deadline = Date.now() + waitMs;
     while (cert.status !== 'revoked' && Date.now() < deadline) {
       await sleep(pollMs);
-      cert = await getClientCertificate(cert.id);
+      cert = await door().getClientCertificate(cert.id);
     }
     if (cert.status !== 'revoked') {
       return { ready: false, reason: `the canary certificate is still ${cert.status.replaceAll('_', ' ')} at Cloudflare; the revoked-certificate probe runs once Cloudflare has revoked it` };

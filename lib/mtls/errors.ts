@@ -1,14 +1,15 @@
-import { isCloudflareError } from '@/lib/cloudflare/errors';
+import { type CloudflareErrorCode, isCloudflareError } from '@/lib/cloudflare/errors';
+import { AppError } from '@/lib/errors';
 
-/** Why an mTLS host change was refused, in words an ADMIN can act on. */
-export class MtlsError extends Error {
+/** Why an mTLS host change was refused, in words an ADMIN can act on. A Cloudflare refusal keeps Cloudflare's code. */
+export class MtlsError extends AppError<'DUPLICATE' | 'NOT_ASSOCIATED' | 'STILL_ASSOCIATED' | 'NOT_WATCHED' | CloudflareErrorCode> {
   constructor(
-    readonly code: 'DUPLICATE' | 'NOT_ASSOCIATED' | 'STILL_ASSOCIATED' | 'NOT_WATCHED' | 'CLOUDFLARE',
+    code: MtlsError['code'],
     message: string,
     /** True when the message belongs beside the hostname field. */
     readonly onField = false,
   ) {
-    super(message);
+    super(code, message, { fieldErrors: onField ? { hostname: [message] } : undefined });
     this.name = 'MtlsError';
   }
 }
@@ -17,5 +18,5 @@ export class MtlsError extends Error {
 export function mtlsErrorFromCloudflare(error: unknown): MtlsError {
   if (error instanceof MtlsError) return error;
   if (!isCloudflareError(error)) throw error;
-  return new MtlsError('CLOUDFLARE', error.message, error.code === 'INVALID_REQUEST');
+  return new MtlsError(error.code, error.message, error.code === 'INVALID_REQUEST');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActionFailure } from './action-state';
 
 /*
  * The schemas of enrollment, bulk enrollment and renewal, shared by the browser (wizard, CSV dry run
@@ -226,6 +227,9 @@ export function csvField(value: string): string {
 export const BULK_VALIDITY_DAYS = DEFAULT_VALIDITY_DAYS;
 
 /** The body of `POST /api/bulk/dry-run` and `POST /api/bulk/jobs`. */
+/** A bulk upload's JSON body: the CSV (≤ BULK_MAX_BYTES) with JSON's escaping (a quote or newline takes 2 bytes). */
+export const BULK_MAX_BODY_BYTES = 2 * BULK_MAX_BYTES + 4096;
+
 export const BulkUploadSchema = z.object({
   csv: z.string('Choose a CSV file.').min(1, 'The file is empty.').max(BULK_MAX_BYTES, 'The file is larger than 10 MB; split it.'),
 });
@@ -265,13 +269,8 @@ export type IssueActionResult =
       certificate: IssuedCertificateInfo;
       message: string;
     }
-  | {
-      ok: false;
-      message: string;
-      fieldErrors?: Partial<Record<string, string[]>>;
-      /** The same submit may be sent again (the request id is kept). */
-      retryable?: boolean;
-    };
+  /** `details.retryable`: the same submit may be sent again (the request id is kept). */
+  | ActionFailure;
 
 /** What the "connect your device" panel is filled with. */
 export interface ConnectInfo {

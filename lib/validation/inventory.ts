@@ -110,11 +110,17 @@ export const RevokeSchema = z
 export type RevokeInput = z.infer<typeof RevokeSchema>;
 export type RevokeField = 'certificateIds' | 'reason' | 'note';
 
-/** The body of `POST /api/certificates/:id/revoke` (the id comes from the path). */
-export const RevokeOneBodySchema = z.object({
-  reason: z.enum(REVOCATION_REASONS, 'Choose a reason.'),
-  note: z.string().trim().max(500).optional(),
-});
+/** The body of `POST /api/certificates/:id/revoke` (the id comes from the path); the same rules as RevokeSchema. */
+export const RevokeOneBodySchema = z
+  .object({
+    reason: z.enum(REVOCATION_REASONS, 'Choose a reason.'),
+    note: z.string().trim().max(500, 'Use at most 500 characters.').default(''),
+  })
+  .superRefine((value, ctx) => {
+    if (value.reason === 'OTHER' && !value.note) {
+      ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why, when the reason is “Other”.' });
+    }
+  });
 
 export const AUDIT_SORTS = ['at'] as const;
 

@@ -17,6 +17,16 @@ export const PER_PAGE_OPTIONS = [10, 20, 50, 100] as const;
 
 export type RawSearchParams = Record<string, string | string[] | undefined>;
 
+/**
+ * A URL query as route handlers hand it to their query schema (lib/server/route.ts): one string per key,
+ * an array when the key repeats. `searchParamsOf(parse)` makes one of the lenient parsers here that schema.
+ */
+export const SearchParamsSchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+export function searchParamsOf<T>(parse: (raw: RawSearchParams) => T) {
+  return SearchParamsSchema.transform((raw) => parse(raw));
+}
+
 export function firstParam(raw: RawSearchParams, key: string): string | undefined {
   const value = raw[key];
   return Array.isArray(value) ? value[0] : value;

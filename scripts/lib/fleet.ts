@@ -10,7 +10,8 @@ import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { generateKeyAndCsr } from '@/lib/pki';
 import { seedDemo, type SeedDevice } from '@/prisma/seed';
 import { persistentSecret } from './secrets';
-import { startScheduler, type Scheduler } from './scheduler';
+import { type JobWorker, parseJobIntervals, startJobWorker } from '@/lib/queue/worker';
+import { emulatorDataDir } from '@/emulator/data-dir';
 
 /** The hostname demo devices reach the local edge by; the demo zone asks it for client certificates. */
 export const DEMO_DEVICE_HOST = 'localhost';
@@ -53,14 +54,14 @@ export async function startCloudflareTarget(opts: {
       env,
       describe: `real API (${config.baseUrl ?? 'api.cloudflare.com'}), zone ${config.zoneId}`,
       lines: env.WORKER_EXPORT_URL ? [`Worker      ${env.WORKER_EXPORT_URL}`] : ['Worker      set WORKER_EXPORT_URL + WORKER_EXPORT_TOKEN to pull readings'],
-      gateway: createCloudflareGateway(config),
+      gateway: createCloudflareGateway(config, { priority: 'bulk' }),
       stop: async () => {},
     };
   }
 
   const exportToken = process.env.WORKER_EXPORT_TOKEN || persistentSecret(join(opts.dataDir, 'secrets', 'worker-export-token'));
   const local = await startLocalCloudflare({
-    dataDir: join(opts.dataDir, 'emulator'),
+    dataDir: emulatorDataDir(opts.dataDir, process.env.CLOUDFLARE_ZONE_ID || undefined),
     apiPort: opts.apiPort ?? Number(process.env.CLOUDFLARE_EMULATOR_PORT ?? 8788),
     edgePort: opts.edgePort ?? Number(process.env.CLOUDFLARE_EDGE_PORT ?? 8443),
     zoneId: process.env.CLOUDFLARE_ZONE_ID || undefined,
@@ -94,7 +95,8 @@ export async function startCloudflareTarget(opts: {
       `mTLS edge   ${deviceUrl}  (Worker in workerd; curl --cacert ${local.caFiles.public} …)`,
       `CA files    ${local.caFiles.zone} (devices' CA), ${local.caFiles.public} (edge / "public" CA)`,
     ],
-    gateway: createCloudflareGateway({ apiToken: local.apiToken, zoneId: local.zoneId, baseUrl: local.apiBaseUrl }),
+    // Seeding is a batch: it draws from the token's shared budget (in the database) at bulk priority.
+    gateway: createCloudflareGateway({ apiToken: local.apiToken, zoneId: local.zoneId, baseUrl: local.apiBaseUrl }, { priority: 'bulk' }),
     local,
     deviceUrl,
     edgeCaPem,
@@ -175,14 +177,21 @@ async function demoDeviceCredentials(prisma: PrismaClient, keysDir: string): Pro
 
 /**
  * What keeps running beside the app: the simulated demo fleet (local mode) posting through the
- * edge, and the scheduled jobs (pull readings, follow revocations, reconcile, enforcement checks).
+ * edge, and a job worker (lib/queue/worker.ts) running the scheduled jobs from the queue in
+ * PostgreSQL, as `npm run worker` does in production.
  */
-export async function startBackground(
-  prisma: PrismaClient,
-  cloudflare: CloudflareRuntime,
-  dataDir: string,
-  opts: { everyMs?: number; log?: (line: string) => void } = {},
-): Promise<{ stop(): Promise<void>; scheduler: Scheduler }> {
+export async function startBackground(opts: {
+  prisma: PrismaClient;
+  databaseUrl: string;
+  cloudflare: CloudflareRuntime;
+  dataDir: string;
+  /** For the worker: the session secret (opens channel secrets) and the app's URL (links in messages). */
+  env: Record<string, string>;
+  /** Seconds between the simulated devices' posts (default 30 s). */
+  simulateEveryMs?: number;
+  log?: (line: string) => void;
+}): Promise<{ stop(): Promise<void>; worker: JobWorker }> {
+  const { prisma, cloudflare, dataDir } = opts;
   const abort = new AbortController();
   // Every simulated device waits on this one signal.
   setMaxListeners(0, abort.signal);
@@ -192,7 +201,7 @@ export async function startBackground(
     simulation = simulateFleet({
       url: `${cloudflare.deviceUrl}/temps`,
       devices,
-      everyMs: opts.everyMs ?? 30_000,
+      everyMs: opts.simulateEveryMs ?? 30_000,
       caPem: cloudflare.edgeCaPem,
       signal: abort.signal,
       // Each demo sensor keeps drawing its group's curve, so live readings continue the seeded history.
@@ -202,12 +211,19 @@ export async function startBackground(
       },
     });
   }
-  const scheduler = startScheduler(prisma, { env: cloudflare.env, log: opts.log });
+  // lib/cloudflare and the jobs read their targets from the environment, as the app process does.
+  Object.assign(process.env, cloudflare.env, opts.env);
+  const worker = await startJobWorker({
+    databaseUrl: opts.databaseUrl,
+    prisma,
+    everyMs: parseJobIntervals(process.env.CERTFLEET_JOB_EVERY),
+    log: opts.log,
+  });
   return {
-    scheduler,
+    worker,
     stop: async () => {
       abort.abort();
-      await scheduler.stop();
+      await worker.stop();
       await simulation;
     },
   };

@@ -1,16 +1,14 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { after } from 'next/server';
-import { AuthError } from '@/lib/auth/errors';
-import { requirePermission } from '@/lib/auth/session';
+import { z } from 'zod';
 import { db } from '@/lib/db/client';
 import { type CertificateActionResult, reactivateCertificate, revokeCertificates, settleRevocations } from '@/lib/data/revocation';
-import { invalidInput } from '@/lib/validation/action-state';
+import { action } from '@/lib/server/action';
 import { type RevokeField, RevokeSchema } from '@/lib/validation/inventory';
 
-// Each action is a public POST endpoint: it checks the permission itself, first, whatever the page
-// that rendered the button has checked.
+// Each action is a public POST endpoint: action() checks the permission first, whatever the page that
+// rendered the button has checked.
 
 export type RevokeState =
   | null
@@ -18,65 +16,51 @@ export type RevokeState =
 
 export type ReactivateState = null | { ok: boolean; message: string; result?: CertificateActionResult };
 
-export async function revokeCertificatesAction(_previous: RevokeState, formData: FormData): Promise<RevokeState> {
-  let state: RevokeState;
-  try {
-    const actor = await requirePermission('certificate:revoke');
-    const parsed = RevokeSchema.safeParse({
-      certificateIds: formData.getAll('certificateId').filter((v) => typeof v === 'string'),
-      reason: formData.get('reason') ?? undefined,
-      note: formData.get('note') ?? '',
-    });
-    if (!parsed.success) {
-      const { message, fieldErrors } = invalidInput(parsed.error);
-      return { ok: false, message, fieldErrors };
-    }
-    const { results, revokedIds } = await revokeCertificates(actor, parsed.data);
+const REVALIDATE = [
+  ['/certificates', 'layout'],
+  ['/devices', 'layout'],
+] as const;
+
+/** Revokes each chosen certificate on its own: the answer is ok only if every one was, with a result per certificate. */
+export const revokeCertificatesAction = action(
+  {
+    permission: 'certificate:revoke',
+    schema: RevokeSchema,
+    // One hidden `certificateId` field per certificate.
+    fromForm: (form) => ({ certificateIds: form.getAll('certificateId'), reason: form.get('reason') ?? undefined, note: form.get('note') ?? '' }),
+    fields: ['reason', 'note'],
+    revalidate: REVALIDATE,
+  },
+  async (input, { user }) => {
+    const { results, revokedIds } = await revokeCertificates(user, input);
     // After the answer: wait for Cloudflare to complete the revocations and prove them at the edge
     // where the device's key is at hand. The refresh job does the same if this is cut short.
     if (revokedIds.length) after(() => settleRevocations(db(), revokedIds).then(() => undefined));
     const failed = results.filter((r) => !r.ok).length;
     const done = results.length - failed;
-    state = {
+    return {
       ok: failed === 0,
       message:
         failed === 0
-          ? `${plural(done, 'certificate')} revoked: Cloudflare reports ${done === 1 ? 'it' : 'them'} pending revocation.`
+          ? `${plural(done, 'certificate')} revoked: the status below follows Cloudflare until the revocation completes.`
           : done === 0
             ? `Nothing was revoked: ${plural(failed, 'certificate')} failed.`
             : `${plural(done, 'certificate')} revoked, ${failed} failed: see each result below.`,
       results,
     };
-  } catch (error) {
-    return expectedFailure(error);
-  }
-  revalidatePath('/certificates', 'layout');
-  revalidatePath('/devices', 'layout');
-  return state;
-}
+  },
+);
 
-export async function reactivateCertificateAction(_previous: ReactivateState, formData: FormData): Promise<ReactivateState> {
-  let state: ReactivateState;
-  try {
-    const actor = await requirePermission('certificate:reactivate');
-    const id = formData.get('certificateId');
-    if (typeof id !== 'string' || !id) return { ok: false, message: 'Missing certificate id.' };
-    const result = await reactivateCertificate(actor, id);
-    state = { ok: result.ok, message: result.message, result };
-  } catch (error) {
-    return expectedFailure(error);
-  }
-  revalidatePath('/certificates', 'layout');
-  revalidatePath('/devices', 'layout');
-  return state;
-}
+const ReactivateSchema = z.object({ certificateId: z.string('Missing certificate id.').trim().min(1, 'Missing certificate id.').max(64) });
+
+export const reactivateCertificateAction = action(
+  { permission: 'certificate:reactivate', schema: ReactivateSchema, revalidate: REVALIDATE },
+  async (input, { user }) => {
+    const result = await reactivateCertificate(user, input.certificateId);
+    return { ok: result.ok, message: result.message, result };
+  },
+);
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** A refusal is shown in the dialog; anything else is a bug for error.tsx. */
-function expectedFailure(error: unknown): { ok: false; message: string } {
-  if (error instanceof AuthError) return { ok: false, message: error.message };
-  throw error;
 }

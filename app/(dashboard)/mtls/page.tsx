@@ -78,7 +78,7 @@ export default async function MtlsPage() {
               </div>
             ) : (
               <EmptyState icon={ShieldCheck} title="No mTLS hosts yet">
-                Add the hostname your devices connect to; Cloudflare then asks them for a client certificate there (seed 001, step 5).
+                Add the hostname your devices connect to; Cloudflare then asks them for a client certificate there.
               </EmptyState>
             )}
             {canManage ? <AddHostForm /> : null}
@@ -88,7 +88,7 @@ export default async function MtlsPage() {
         <Card>
           <CardHeader>
             <CardTitle className="text-base font-semibold text-foreground">The blocking rule</CardTitle>
-            <CardDescription>Asking for a certificate does not refuse anyone; this rule does (seed 001, step 6).</CardDescription>
+            <CardDescription>Asking for a certificate does not refuse anyone; this rule does.</CardDescription>
           </CardHeader>
           <CardContent className="flex flex-col gap-3 text-sm">
             {view.mode === 'local' ? (

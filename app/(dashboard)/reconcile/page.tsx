@@ -9,7 +9,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
-import { estimatePacedSeconds } from '@/lib/data/issuance-pacer';
+import { estimatePacedSeconds } from '@/lib/cloudflare';
 import { getReconcileOverview, listAttachableDeviceNames, type ReconcileSummary } from '@/lib/data/reconcile';
 import { AttachForm } from './_components/attach-form';
 import { ReconcileNow } from './_components/reconcile-now';

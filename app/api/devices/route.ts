@@ -1,10 +1,7 @@
-import { NextResponse } from 'next/server';
-import { withPermission } from '@/lib/auth/session';
 import { findDevices } from '@/lib/data/devices';
+import { route } from '@/lib/server/route';
 import { parseDeviceListSearch } from '@/lib/validation/inventory';
+import { searchParamsOf } from '@/lib/validation/table-search-params';
 
 /** The Devices table as JSON, with the same query parameters as the page. */
-export const GET = withPermission('device:view', async (request, _context, user) => {
-  const search = parseDeviceListSearch(Object.fromEntries(request.nextUrl.searchParams));
-  return NextResponse.json(await findDevices(user, search));
-});
+export const GET = route({ permission: 'device:view', query: searchParamsOf(parseDeviceListSearch) }, ({ user, query }) => findDevices(user, query));

@@ -1,9 +1,6 @@
-import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { withPermission } from '@/lib/auth/session';
 import { diagnoseCertificate } from '@/lib/doctor/knowledge';
-import { isPkiError } from '@/lib/pki';
-import { invalidBody, readJson } from '../_lib/responses';
+import { route } from '@/lib/server/route';
 
 /** Only the public certificate: a body carrying a private key is refused, so a key can never be logged or stored here by mistake. */
 const DiagnoseSchema = z
@@ -19,16 +16,6 @@ const DiagnoseSchema = z
 /**
  * The certificate doctor's server half: `{ certificate: "-----BEGIN CERTIFICATE-----…" }` → what
  * certfleet knows of it (zone CA verdict, record and device, Cloudflare status, last seen, mTLS hosts).
+ * Text that is not a certificate is a 422 with lib/pki's code (MALFORMED, NOT_PEM_OR_DER, …).
  */
-export const POST = withPermission('certificate:diagnose', async (request, _context, user) => {
-  const read = await readJson(request);
-  if ('response' in read) return read.response;
-  const parsed = DiagnoseSchema.safeParse(read.body);
-  if (!parsed.success) return invalidBody(parsed.error);
-  try {
-    return NextResponse.json(await diagnoseCertificate(user, parsed.data.certificate));
-  } catch (error) {
-    if (isPkiError(error)) return NextResponse.json({ error: error.message }, { status: 422 });
-    throw error;
-  }
-});
+export const POST = route({ permission: 'certificate:diagnose', body: DiagnoseSchema }, ({ user, body }) => diagnoseCertificate(user, body.certificate));

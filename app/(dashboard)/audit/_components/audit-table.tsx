@@ -1,5 +1,6 @@
 'use client';
 
+import { FilteredEmpty } from '@/components/data-table/filtered-empty';
 import { use } from 'react';
 import { DataTable } from '@/components/data-table/data-table';
 import { DataTableSearch, DataTableSelectFilter, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
@@ -22,7 +23,7 @@ export function AuditTable({ events, search, actions }: { events: Promise<{ rows
       table={table}
       isPending={isPending}
       label="Audit log"
-      emptyMessage={filtered ? 'No events match these filters.' : 'Nothing recorded yet.'}
+      emptyMessage={filtered ? <FilteredEmpty message="No events match these filters." /> : 'Nothing recorded yet.'}
       toolbar={
         <DataTableToolbar>
           <DataTableSelectFilter param="action" label="Action" options={actions.map((a) => ({ value: a, label: a }))} allLabel="All actions" />

@@ -22,10 +22,18 @@ export function CertificateStatusBadge({ status }: { status: CertificateStatus }
 export const isLiveStatus = (status: CertificateStatus) => status === 'ACTIVE' || status === 'PENDING_REACTIVATION';
 
 /**
- * Days left, coloured by expiry band. A revoked (or revoking) certificate's expiry no longer
- * matters: its days show plain, in no band.
+ * Days left, coloured by expiry band. A revoked certificate has no days left whatever its notAfter
+ * says: it shows a dash. One being revoked shows its days plain, in no band.
  */
 export function ExpiryBadge({ daysLeft, thresholds, status }: { daysLeft: number; thresholds: readonly number[]; status: CertificateStatus }) {
+  if (status === 'REVOKED') {
+    return (
+      <span className="text-xs text-muted-foreground" data-expiry="revoked" title="Revoked: the edge refuses it whatever its expiry date">
+        <span aria-hidden>—</span>
+        <span className="sr-only">none: revoked</span>
+      </span>
+    );
+  }
   const text = describeDaysLeft(daysLeft);
   if (!isLiveStatus(status)) return <span className="text-xs text-muted-foreground">{text}</span>;
   const band = bandOf(daysLeft, thresholds);

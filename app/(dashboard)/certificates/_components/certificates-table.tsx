@@ -1,5 +1,6 @@
 'use client';
 
+import { FilteredEmpty } from '@/components/data-table/filtered-empty';
 import { use, useMemo } from 'react';
 import { DataTable } from '@/components/data-table/data-table';
 import { DataTableSearch, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
@@ -40,7 +41,7 @@ export function CertificatesTable({
         table={table}
         isPending={isPending}
         label="Certificates"
-        emptyMessage={filtered ? 'No certificates match these filters.' : 'No certificates yet.'}
+        emptyMessage={filtered ? <FilteredEmpty message="No certificates match these filters." /> : 'No certificates yet.'}
         toolbar={
           <DataTableToolbar actions={canRevoke ? <BulkRevoke rows={rows} /> : null}>
             <DataTableSearch placeholder="Name, CN, serial, SKI or fingerprint" />

@@ -1,6 +1,12 @@
 // Fixed locale and zone: the server render and the browser must print the same text.
 const dateTime = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const date = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' });
+const dateTimeSeconds = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+
+/** "Dec 6, 2026, 11:37:58 PM UTC": for logs, where events a second apart must be told apart. */
+export function formatDateTimeSeconds(value: Date): string {
+  return `${dateTimeSeconds.format(value)} UTC`;
+}
 
 export function formatDateTime(value: Date): string {
   return `${dateTime.format(value)} UTC`;

@@ -1,7 +1,10 @@
 'use client';
 
-import { Ban, CircleCheck, CircleX } from 'lucide-react';
-import { type FormEvent, useActionState, useId, useState } from 'react';
+import { Ban, CircleCheck, CircleX, LoaderCircle } from 'lucide-react';
+import { type FormEvent, useActionState, useEffect, useId, useState } from 'react';
+import { CertificateStatusBadge } from './certificate-badges';
+import { UndoRevocationButton } from './undo-revocation-button';
+import type { CertificateStatus } from '@/lib/generated/prisma/enums';
 import { FormMessage } from '@/components/ui/alert';
 import { Button, type ButtonSize, type ButtonVariant } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
@@ -27,6 +30,7 @@ export function RevokeDialog({
   size = 'md',
   onDone,
   hideWhenEmpty = false,
+  canUndo = true,
 }: {
   certificateIds: string[];
   /** Devices the certificates belong to (0 for untracked certificates). */
@@ -41,6 +45,8 @@ export function RevokeDialog({
    * revocation the page re-renders with nothing left to revoke, and the results must stay on screen.
    */
   hideWhenEmpty?: boolean;
+  /** The person may undo a pending revocation (certificate:reactivate): the result then offers it. */
+  canUndo?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   const [state, formAction, pending] = useActionState<RevokeState, FormData>(revokeCertificatesAction, null);
@@ -68,6 +74,9 @@ export function RevokeDialog({
   const results = state && state === shownState ? undefined : state?.results;
   const errors: FieldErrors = clientErrors ?? (state && !state.ok && state !== shownState ? (state.fieldErrors ?? {}) : {});
   const finished = !!results;
+  // When the answer arrived: the live status below counts the pending time from here.
+  const [revokedAt, setRevokedAt] = useState<{ state: RevokeState; at: number } | null>(null);
+  if (results && revokedAt?.state !== state) setRevokedAt({ state, at: Date.now() });
 
   function close() {
     setOpen(false);
@@ -103,8 +112,11 @@ export function RevokeDialog({
               {results.map((r) => (
                 <li key={r.certificateId} className="flex items-start gap-2" data-ok={r.ok}>
                   {r.ok ? <CircleCheck aria-label="Done" className="mt-0.5 size-4 shrink-0 text-emerald-600" /> : <CircleX aria-label="Failed" className="mt-0.5 size-4 shrink-0 text-destructive" />}
-                  <span>
-                    <span className="font-medium">{r.label}</span>: {r.message}
+                  <span className="flex flex-col gap-1">
+                    <span>
+                      <span className="font-medium">{r.label}</span>: {r.ok ? 'revocation requested.' : r.message}
+                    </span>
+                    {r.ok ? <LiveRevocation certificateId={r.certificateId} label={r.label} since={revokedAt?.at ?? 0} canUndo={canUndo} /> : null}
                   </span>
                 </li>
               ))}
@@ -158,5 +170,60 @@ export function RevokeDialog({
         )}
       </Dialog>
     </>
+  );
+}
+
+/**
+ * One revoked certificate's status as certfleet follows it at Cloudflare, asked again every second
+ * and a half until it settles, so the dialog never says "pending" over a page that shows Revoked.
+ * While it is pending the undo is right here: the dialog does not cover the page's own button.
+ */
+function LiveRevocation({ certificateId, label, since, canUndo }: { certificateId: string; label: string; since: number; canUndo: boolean }) {
+  const [status, setStatus] = useState<CertificateStatus>('PENDING_REVOCATION');
+  const [now, setNow] = useState(() => Date.now());
+  const settled = status === 'REVOKED' || status === 'ACTIVE';
+
+  useEffect(() => {
+    if (settled) return;
+    let stopped = false;
+    const ask = async () => {
+      try {
+        const response = await fetch(`/api/certificates/${encodeURIComponent(certificateId)}`, { cache: 'no-store' });
+        if (!response.ok || stopped) return;
+        const body = (await response.json()) as { status?: CertificateStatus };
+        if (body.status && !stopped) setStatus(body.status);
+      } catch {
+        // The next tick asks again.
+      }
+    };
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      void ask();
+    }, 1_500);
+    void ask();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [certificateId, settled]);
+
+  const seconds = Math.max(0, Math.round((now - since) / 1000));
+  return (
+    <span className="flex flex-col gap-1.5" data-testid="live-revocation" data-status={status}>
+      <span className="flex flex-wrap items-center gap-2" aria-live="polite">
+        <CertificateStatusBadge status={status} />
+        {status === 'PENDING_REVOCATION' ? (
+          <span className="inline-flex items-center gap-1 text-xs text-muted-foreground">
+            <LoaderCircle aria-hidden className="size-3.5 animate-spin" />
+            Pending for {seconds} s. Cloudflare completes a revocation within seconds to minutes; until then it can be undone.
+          </span>
+        ) : status === 'REVOKED' ? (
+          <span className="text-xs text-muted-foreground">Revoked at Cloudflare: the edge refuses it now, and it can no longer be undone.</span>
+        ) : status === 'ACTIVE' ? (
+          <span className="text-xs text-muted-foreground">Active again: the revocation was undone.</span>
+        ) : null}
+      </span>
+      {canUndo && status === 'PENDING_REVOCATION' ? <UndoRevocationButton certificateId={certificateId} label={label} size="sm" onDone={setStatus} /> : null}
+    </span>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { FilteredEmpty } from '@/components/data-table/filtered-empty';
 import { use } from 'react';
 import { DataTable } from '@/components/data-table/data-table';
 import { DataTableSearch, DataTableSelectFilter, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
@@ -26,7 +27,7 @@ export function CustomCsrsTable({ data, search }: { data: Promise<{ rows: Custom
       table={table}
       isPending={isPending}
       label="Custom CSRs"
-      emptyMessage={filtered ? 'No custom CSRs match these filters.' : 'No custom CSRs yet. An admin can create one with “New custom CSR”.'}
+      emptyMessage={filtered ? <FilteredEmpty message="No custom CSRs match these filters." /> : 'No custom CSRs yet. An admin can create one with “New custom CSR”.'}
       toolbar={
         <DataTableToolbar>
           <DataTableSearch placeholder="Search common name, organization, SAN" />

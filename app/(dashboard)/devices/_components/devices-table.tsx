@@ -1,5 +1,6 @@
 'use client';
 
+import { FilteredEmpty } from '@/components/data-table/filtered-empty';
 import { use, useMemo } from 'react';
 import { DataTable } from '@/components/data-table/data-table';
 import { DataTableSearch, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
@@ -40,7 +41,7 @@ export function DevicesTable({
         table={table}
         isPending={isPending}
         label="Devices"
-        emptyMessage={filtered ? 'No devices match these filters.' : 'No devices yet.'}
+        emptyMessage={filtered ? <FilteredEmpty message="No devices match these filters." /> : 'No devices yet.'}
         toolbar={
           <DataTableToolbar actions={canRevoke ? <BulkRevoke rows={rows} /> : null}>
             <DataTableSearch placeholder="Name, CN, serial, SKI or fingerprint" />

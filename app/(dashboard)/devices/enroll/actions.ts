@@ -1,24 +1,15 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import { requirePermission } from '@/lib/auth/session';
-import { enrollDevice, issuanceFailure, issuedAnswer } from '@/lib/data/enrollment';
-import { EnrollmentSchema, type IssueActionResult } from '@/lib/validation/enrollment';
+import { enrollDevice, issuedAnswer } from '@/lib/data/enrollment';
+import { action } from '@/lib/server/action';
+import { EnrollmentSchema } from '@/lib/validation/enrollment';
 
 /**
- * Enrolls one device from the wizard. Called with a plain object (not a form): the browser adds the
- * CSR it made or read, and the request id that makes a retried submit safe. Never a private key.
+ * Enrolls one device from the wizard, which calls it with a plain object (not a form):
+ * `enrollDeviceAction(null, { requestId, …, csrPem })`. The browser adds the CSR it made or read, and
+ * the request id that makes a retried submit safe. Never a private key.
  */
-export async function enrollDeviceAction(input: unknown): Promise<IssueActionResult> {
-  let answer: IssueActionResult;
-  try {
-    const actor = await requirePermission('device:enroll');
-    const parsed = EnrollmentSchema.safeParse(input);
-    if (!parsed.success) return issuanceFailure(parsed.error);
-    answer = issuedAnswer(await enrollDevice(actor, parsed.data));
-  } catch (error) {
-    return issuanceFailure(error);
-  }
-  revalidatePath('/devices');
-  return answer;
-}
+export const enrollDeviceAction = action(
+  { permission: 'device:enroll', schema: EnrollmentSchema, fields: ['name', 'group', 'commonName', 'validityDays', 'csrPem'], revalidate: ['/devices'] },
+  async (input, { user }) => issuedAnswer(await enrollDevice(user, input)),
+);

@@ -13,6 +13,8 @@ import { buildChecklist } from '@/lib/doctor/checklist';
 import { CONVERSION_COMMANDS, derBytes, pemBytes, pkcs12Bytes } from '@/lib/doctor/conversions';
 import { readDoctorInput, type ReadResult } from '@/lib/doctor/read-input';
 import type { ChecklistLine, DoctorKnowledge, Verdict } from '@/lib/doctor/types';
+import { CommandBlock } from '@/components/ui/command-block';
+import type { ErrorBody } from '@/lib/errors';
 
 const VERDICT: Record<Verdict, { word: string; tone: 'success' | 'warning' | 'danger' | 'neutral'; icon: typeof CircleCheck; className: string }> = {
   pass: { word: 'OK', tone: 'success', icon: CircleCheck, className: 'text-emerald-600' },
@@ -48,9 +50,9 @@ export function CertificateDoctor() {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ certificate: read.certificatePem }),
         });
-        const body = (await response.json().catch(() => ({}))) as DoctorKnowledge & { error?: string };
+        const body = (await response.json().catch(() => ({}))) as DoctorKnowledge & Partial<ErrorBody>;
         if (response.ok) knowledge = body;
-        else setNotice(`certfleet could not look this certificate up: ${body.error ?? `HTTP ${response.status}`}. The lines below use what this browser could read.`);
+        else setNotice(`certfleet could not look this certificate up: ${body.error?.message ?? `HTTP ${response.status}`}. The lines below use what this browser could read.`);
       }
       setResult({ read, lines: buildChecklist(read.facts, knowledge) });
     } finally {
@@ -167,7 +169,7 @@ function ChecklistItem({ line }: { line: ChecklistLine }) {
         <p className="text-sm">{line.summary}</p>
         {line.next ? <p className="text-sm text-muted-foreground">Next: {line.next}</p> : null}
         {line.commands?.length ? (
-          <pre className="overflow-x-auto rounded-md border border-border bg-muted/40 p-2 font-mono text-xs">{line.commands.map((c) => `$ ${c}`).join('\n')}</pre>
+          <CommandBlock commands={line.commands} label="openssl commands" />
         ) : null}
         {line.offer?.length ? (
           <p className="text-xs text-muted-foreground">
@@ -200,14 +202,14 @@ function Conversions({ read }: { read: ReadResult }) {
             <Download aria-hidden />
             Download PEM
           </Button>
-          <pre className="overflow-x-auto rounded-md bg-muted/40 p-2 font-mono text-xs">{CONVERSION_COMMANDS.pem.commands.map((c) => `$ ${c}`).join('\n')}</pre>
+          <CommandBlock commands={CONVERSION_COMMANDS.pem.commands} label="openssl commands" />
         </section>
         <section className="flex flex-col gap-2">
           <Button variant="outline" onClick={() => saveFile(`${base}.der`, derBytes(cert), 'application/pkix-cert')}>
             <Download aria-hidden />
             Download DER
           </Button>
-          <pre className="overflow-x-auto rounded-md bg-muted/40 p-2 font-mono text-xs">{CONVERSION_COMMANDS.der.commands.map((c) => `$ ${c}`).join('\n')}</pre>
+          <CommandBlock commands={CONVERSION_COMMANDS.der.commands} label="openssl commands" />
         </section>
         <section className="flex flex-col gap-2">
           {read.privateKeyPem ? (
@@ -243,9 +245,7 @@ function Conversions({ read }: { read: ReadResult }) {
           ) : (
             <p className="text-sm text-muted-foreground">A PKCS#12 bundle needs the matching private key: give it above to build one here.</p>
           )}
-          <pre className="overflow-x-auto rounded-md bg-muted/40 p-2 font-mono text-xs">
-            {[...CONVERSION_COMMANDS.p12.commands, ...CONVERSION_COMMANDS['from-p12'].commands].map((c) => `$ ${c}`).join('\n')}
-          </pre>
+          <CommandBlock commands={[...CONVERSION_COMMANDS.p12.commands, ...CONVERSION_COMMANDS['from-p12'].commands]} label="openssl commands" />
         </section>
       </CardContent>
     </Card>

@@ -1,22 +1,12 @@
 import { NextResponse } from 'next/server';
-import { withPermission } from '@/lib/auth/session';
 import { createBulkJob, listRecentBulkJobs } from '@/lib/data/bulk';
-import { BulkUploadSchema } from '@/lib/validation/enrollment';
-import { invalidBody, readJson } from '../../_lib/responses';
-import { bulkErrorResponse } from '../_responses';
+import { route } from '@/lib/server/route';
+import { BULK_MAX_BODY_BYTES, BulkUploadSchema } from '@/lib/validation/enrollment';
 
 /** The latest bulk jobs with their counts. */
-export const GET = withPermission('device:enroll', async (_request, _context, user) => NextResponse.json({ jobs: await listRecentBulkJobs(user) }));
+export const GET = route({ permission: 'device:enroll' }, async ({ user }) => ({ jobs: await listRecentBulkJobs(user) }));
 
-/** `{ csv }` → a queued job when no row has a problem (422 with the dry-run report otherwise). Nothing is issued yet. */
-export const POST = withPermission('device:enroll', async (request, _context, user) => {
-  const read = await readJson(request);
-  if ('response' in read) return read.response;
-  const parsed = BulkUploadSchema.safeParse(read.body);
-  if (!parsed.success) return invalidBody(parsed.error);
-  try {
-    return NextResponse.json(await createBulkJob(user, parsed.data), { status: 201 });
-  } catch (error) {
-    return bulkErrorResponse(error);
-  }
-});
+/** `{ csv }` → a queued job when no row has a problem (422 HAS_PROBLEMS with the dry run in `details.report` otherwise). Nothing is issued yet. */
+export const POST = route({ permission: 'device:enroll', body: BulkUploadSchema, maxBodyBytes: BULK_MAX_BODY_BYTES }, async ({ user, body }) =>
+  NextResponse.json(await createBulkJob(user, body), { status: 201 }),
+);

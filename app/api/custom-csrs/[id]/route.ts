@@ -1,22 +1,14 @@
-import { NextResponse } from 'next/server';
-import { withPermission } from '@/lib/auth/session';
 import { deleteCustomCsr, getCustomCsr } from '@/lib/data/custom-csrs';
-import { customCsrErrorResponse } from '../responses';
-
-type Context = { params: Promise<{ id: string }> };
+import { AppError } from '@/lib/errors';
+import { route } from '@/lib/server/route';
+import { IdParams } from '@/lib/validation/route-params';
 
 /** One custom CSR: its fields, PEM, parsed subject/SANs/key and the custom hostnames using its key. */
-export const GET = withPermission<Context>('customcsr:view', async (_request, context, user) => {
-  const csr = await getCustomCsr(user, (await context.params).id);
-  if (!csr) return NextResponse.json({ error: 'No such custom CSR.' }, { status: 404 });
-  return NextResponse.json(csr);
+export const GET = route({ permission: 'customcsr:view', params: IdParams }, async ({ user, params }) => {
+  const csr = await getCustomCsr(user, params.id);
+  if (!csr) throw new AppError('NOT_FOUND', 'No such custom CSR.');
+  return csr;
 });
 
-/** Deletes the CSR (and its key) at Cloudflare, then in certfleet; 409 with `hostname` while a custom hostname uses the key. */
-export const DELETE = withPermission<Context>('customcsr:manage', async (_request, context, user) => {
-  try {
-    return NextResponse.json(await deleteCustomCsr(user, (await context.params).id));
-  } catch (error) {
-    return customCsrErrorResponse(error);
-  }
-});
+/** Deletes the CSR (and its key) at Cloudflare, then in certfleet; 409 KEY_IN_USE with `details.hostname` while a custom hostname uses the key. */
+export const DELETE = route({ permission: 'customcsr:manage', params: IdParams }, ({ user, params }) => deleteCustomCsr(user, params.id));

@@ -10,6 +10,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import type { BulkJobSummary, BulkProgress, BulkRowStatus, BulkRowView, DryRunReport } from '@/lib/data/bulk';
+import type { ErrorBody } from '@/lib/errors';
 import { BULK_MAX_BYTES, csvField } from '@/lib/validation/enrollment';
 
 interface JobState {
@@ -23,14 +24,14 @@ const MAX_FAILURES = 5;
 const STATUS_TONE: Record<BulkRowStatus, BadgeTone> = { QUEUED: 'neutral', ISSUING: 'info', ISSUED: 'success', FAILED: 'danger' };
 const STATUS_LABEL: Record<BulkRowStatus, string> = { QUEUED: 'Queued', ISSUING: 'Issuing', ISSUED: 'Issued', FAILED: 'Failed' };
 
-async function postJson<T>(url: string, body?: unknown): Promise<{ ok: true; data: T } | { ok: false; error: string; data?: unknown }> {
+async function postJson<T>(url: string, body?: unknown): Promise<{ ok: true; data: T } | { ok: false; error: string; details?: Record<string, unknown> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = (await response.json().catch(() => null)) as (T & { error?: string }) | null;
-  if (!response.ok) return { ok: false, error: data?.error ?? `The server answered ${response.status}.`, data };
+  const data = (await response.json().catch(() => null)) as (T & Partial<ErrorBody>) | null;
+  if (!response.ok) return { ok: false, error: data?.error?.message ?? `The server answered ${response.status}.`, details: data?.error?.details };
   return { ok: true, data: data as T };
 }
 
@@ -141,7 +142,7 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
     const answer = await postJson<{ jobId: string; rows: number }>('/api/bulk/jobs', { csv: csv.text });
     setBusy(null);
     if (!answer.ok) {
-      const again = (answer.data as { report?: DryRunReport } | undefined)?.report;
+      const again = answer.details?.report as DryRunReport | undefined;
       if (again) setReport(again);
       setMessage({ ok: false, text: answer.error });
       return;

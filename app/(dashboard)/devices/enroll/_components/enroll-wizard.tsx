@@ -6,6 +6,7 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import { ConnectPanel } from '@/components/enrollment/connect-panel';
 import { newRequestId } from '@/components/enrollment/download';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
+import { confirmLeave } from '@/components/shell/leave-guard';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
 import { FormMessage } from '@/components/ui/alert';
 import { Button, buttonClasses } from '@/components/ui/button';
@@ -69,7 +70,15 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
     const parsed = EnrollmentDetailsSchema.safeParse(details);
     const found: Errors = { ...keyChoiceErrors(keyChoice) };
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) (found[String(issue.path[0])] ??= []).push(issue.message);
+      for (const issue of parsed.error.issues) {
+        const key = String(issue.path[0]);
+        // With the device's CSR the common name is the CSR's: its problems are told at the CSR, once.
+        if (key === 'commonName' && fromCsr) {
+          if (!found.csrPem) found.csrPem = [issue.message.replace(/^Enter a common name\.?$/, 'The CSR has no common name.')];
+          continue;
+        }
+        (found[key] ??= []).push(issue.message);
+      }
     }
     setErrors(found);
     if (!parsed.success || Object.keys(found).length) {
@@ -95,7 +104,7 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
       }
       const current = attempt.current;
       setBusy('Asking Cloudflare to sign…');
-      const answer = await enrollDeviceAction({
+      const answer = await enrollDeviceAction(null, {
         requestId: current.requestId,
         ...parsed.data,
         keySource: keyChoice.keySource,
@@ -107,7 +116,7 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
         attempt.current = null;
       } else {
         setErrors(answer.fieldErrors ?? {});
-        setMessage(answer.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
+        setMessage(answer.details?.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
       }
     } catch (error) {
       setMessage(error instanceof Error ? error.message : 'Enrollment failed.');
@@ -134,6 +143,7 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
               variant="outline"
               size="sm"
               onClick={() => {
+                if (!confirmLeave()) return;
                 setIssued(null);
                 setName('');
                 setCommonName('');
@@ -164,7 +174,10 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
             <legend className="mb-2 text-sm font-medium">Device</legend>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-name`}>Name</Label>
-              <Input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" placeholder="cold-storage-11" {...field('name')} />
+              <Input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" {...field('name')} aria-describedby={`${id}-name-hint${errors.name ? ` ${id}-name-error` : ''}`} />
+              <p id={`${id}-name-hint`} className="text-xs text-muted-foreground">
+                {fromCsr ? "Filled from the CSR's common name; change it if you like." : 'For example cold-storage-11.'}
+              </p>
               <FieldError id={`${id}-name-error`} errors={errors.name} />
             </div>
             <div className="flex flex-col gap-1.5">
@@ -196,7 +209,11 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
                 {...field('commonName')}
               />
               <p className="text-xs text-muted-foreground">
-                {fromCsr ? "Taken from the CSR: the certificate carries the CSR's subject." : 'Defaults to the name. At most 64 characters.'}
+                {fromCsr
+                  ? keyChoice.csrCheck?.commonName
+                    ? "Taken from the CSR: the certificate carries the CSR's subject."
+                    : 'Taken from the CSR once one is pasted or uploaded below.'
+                  : 'Defaults to the name. At most 64 characters.'}
               </p>
               <FieldError id={`${id}-commonName-error`} errors={errors.commonName} />
             </div>
@@ -219,7 +236,15 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
             </div>
           </fieldset>
 
-          <KeySourceFields value={keyChoice} setValue={setKeyChoice} errors={errors} />
+          <KeySourceFields
+            value={keyChoice}
+            setValue={setKeyChoice}
+            errors={errors}
+            onCsrRead={(check) => {
+              // The device's name usually is its CN: offer it, never overwrite what was typed.
+              if (check.commonName) setName((current) => (current.trim() ? current : check.commonName!));
+            }}
+          />
 
           <FormMessage message={message ?? undefined} />
           <div className="flex items-center gap-3">

@@ -1,16 +1,10 @@
-import { NextResponse } from 'next/server';
-import { withPermission } from '@/lib/auth/session';
+import { z } from 'zod';
 import { getBulkJob } from '@/lib/data/bulk';
-import { bulkErrorResponse } from '../../_responses';
-
-type Context = { params: Promise<{ id: string }> };
+import { route } from '@/lib/server/route';
+import { IdParams } from '@/lib/validation/route-params';
 
 /** A job's progress; `?rows=1` adds each row's result. */
-export const GET = withPermission('device:enroll', async (request, context: Context, user) => {
-  const { id } = await context.params;
-  try {
-    return NextResponse.json(await getBulkJob(user, id, { rows: request.nextUrl.searchParams.get('rows') === '1' }));
-  } catch (error) {
-    return bulkErrorResponse(error);
-  }
-});
+export const GET = route(
+  { permission: 'device:enroll', params: IdParams, query: z.object({ rows: z.enum(['0', '1'], 'rows is 0 or 1.').optional() }) },
+  ({ user, params, query }) => getBulkJob(user, params.id, { rows: query.rows === '1' }),
+);

@@ -1,11 +1,11 @@
-import { withPermission } from '@/lib/auth/session';
 import { reactivateCertificate } from '@/lib/data/revocation';
-import { certificateResultResponse } from '../../_lib';
+import { AppError } from '@/lib/errors';
+import { route } from '@/lib/server/route';
+import { IdParams } from '@/lib/validation/route-params';
 
-type Context = { params: Promise<{ id: string }> };
-
-/** Undoes a revocation while Cloudflare has it pending (SUPPORT and ADMIN); 409 once it has completed. */
-export const POST = withPermission('certificate:reactivate', async (_request, context: Context, user) => {
-  const { id } = await context.params;
-  return certificateResultResponse(await reactivateCertificate(user, id));
+/** Undoes a revocation while Cloudflare has it pending (SUPPORT and ADMIN); 409 INVALID_STATE once it has completed. */
+export const POST = route({ permission: 'certificate:reactivate', params: IdParams }, async ({ user, params }) => {
+  const result = await reactivateCertificate(user, params.id);
+  if (!result.ok) throw new AppError(result.failure ?? 'INVALID_STATE', result.message, { details: { result } });
+  return result;
 });

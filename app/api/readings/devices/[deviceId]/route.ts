@@ -1,19 +1,16 @@
 import { NextResponse } from 'next/server';
-import { withPermission } from '@/lib/auth/session';
 import { getDeviceReadings } from '@/lib/data/readings';
-import { rangeOrError } from '../../_responses';
-
-type Context = { params: Promise<{ deviceId: string }> };
+import { AppError } from '@/lib/errors';
+import { ReadingsQuerySchema } from '@/lib/readings/ranges';
+import { route } from '@/lib/server/route';
+import { DeviceIdParams } from '@/lib/validation/route-params';
 
 /**
  * GET /api/readings/devices/<id>?range=90d | from=…&to=… — the device chart's data: at most ~1,000 buckets
  * (t = bucket start in ms, min/max/avg/count), the range's true min/max, limits, certificate markers, flags.
  */
-export const GET = withPermission('readings:view', async (request, context: Context) => {
-  const { deviceId } = await context.params;
-  const parsed = rangeOrError(request.nextUrl.searchParams);
-  if ('response' in parsed) return parsed.response;
-  const view = await getDeviceReadings(deviceId, parsed.range);
-  if (!view) return NextResponse.json({ error: 'There is no such device.' }, { status: 404 });
+export const GET = route({ permission: 'readings:view', params: DeviceIdParams, query: ReadingsQuerySchema }, async ({ params, query }) => {
+  const view = await getDeviceReadings(params.deviceId, query.range);
+  if (!view) throw new AppError('NOT_FOUND', 'There is no such device.');
   return NextResponse.json(view, { headers: { 'cache-control': 'no-store' } });
 });

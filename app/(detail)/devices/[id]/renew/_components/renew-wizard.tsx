@@ -81,7 +81,7 @@ export function RenewWizard({
       }
       const a = attempt.current;
       setBusy('Asking Cloudflare to sign…');
-      const answer = await renewCertificateAction({
+      const answer = await renewCertificateAction(null, {
         requestId: a.requestId,
         deviceId: device.id,
         replacesCertificateId: current.id,
@@ -96,7 +96,7 @@ export function RenewWizard({
         attempt.current = null;
       } else {
         setErrors(answer.fieldErrors ?? {});
-        setMessage(answer.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
+        setMessage(answer.details?.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
       }
     } catch (error) {
       setMessage(error instanceof Error ? error.message : 'Renewal failed.');

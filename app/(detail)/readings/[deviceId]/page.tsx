@@ -16,12 +16,12 @@ import { getDeviceReadings } from '@/lib/data/readings';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { parseChartRange } from '@/lib/readings/ranges';
 import { deviceChartRows, gapThresholdMs } from '@/lib/readings/series';
-import { FlagsSection, FlagsSkeleton } from '../_components/flags-section';
-import { HealthBadge } from '../_components/health-badge';
-import { DeviceLimitsDialog } from '../_components/limits-dialogs';
-import { LocalTime } from '../_components/local-time';
-import { PullNowButton } from '../_components/pull-now-button';
-import { RangeWarning } from '../_components/range-warning';
+import { FlagsSection, FlagsSkeleton } from '@/app/(dashboard)/readings/_components/flags-section';
+import { HealthBadge } from '@/app/(dashboard)/readings/_components/health-badge';
+import { DeviceLimitsDialog } from '@/app/(dashboard)/readings/_components/limits-dialogs';
+import { LocalTime } from '@/app/(dashboard)/readings/_components/local-time';
+import { PullNowButton } from '@/app/(dashboard)/readings/_components/pull-now-button';
+import { RangeWarning } from '@/app/(dashboard)/readings/_components/range-warning';
 
 export const metadata: Metadata = { title: 'Device readings' };
 
@@ -100,7 +100,18 @@ export default async function DeviceReadingsPage({ params, searchParams }: { par
               <Stat label="Max" value={formatTemperature(summary.max)} testId="summary-max" />
               <Stat label="Readings" value={summary.count.toLocaleString('en')} testId="summary-count" />
               <Stat label="Bucket" value={`${formatBucketWidth(view.widthSeconds)} · ${view.points.length} points`} />
-              <Stat label="Limits" value={`${limitText(limits.min, limits.minSource)} – ${limitText(limits.max, limits.maxSource)}`} />
+              <Stat
+                label="Limits"
+                value={
+                  limits.min === null && limits.max === null
+                    ? 'None set'
+                    : limits.min === null
+                      ? `At most ${limitText(limits.max, limits.maxSource)}`
+                      : limits.max === null
+                        ? `At least ${limitText(limits.min, limits.minSource)}`
+                        : `${limitText(limits.min, limits.minSource)} – ${limitText(limits.max, limits.maxSource)}`
+                }
+              />
             </dl>
             {summary.count ? (
               <DeviceTemperatureChart rows={rows} widthSeconds={view.widthSeconds} from={from} to={to} limits={limits} markers={view.markers} />
@@ -131,7 +142,7 @@ export default async function DeviceReadingsPage({ params, searchParams }: { par
             {view.latest ? (
               <p className="text-sm" data-testid="latest-reading">
                 Latest reading: <strong className="tabular-nums">{formatTemperature(view.latest.temperature)}</strong> at <LocalTime iso={view.latest.time} />
-                {view.latest.state === 'within' ? ' — within its limits.' : ` — ${view.latest.state} its ${view.latest.state === 'above' ? 'maximum' : 'minimum'}.`}
+                {view.latest.state === 'within' ? (limits.min === null && limits.max === null ? ' — no limits are set.' : ' — within its limits.') : ` — ${view.latest.state} its ${view.latest.state === 'above' ? 'maximum' : 'minimum'}.`}
               </p>
             ) : null}
           </CardContent>

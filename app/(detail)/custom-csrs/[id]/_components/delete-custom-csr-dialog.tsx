@@ -5,7 +5,7 @@ import { useActionState, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { deleteCustomCsrAction, type CustomCsrChangeState } from '../../actions';
+import { deleteCustomCsrAction, type CustomCsrChangeState } from '@/app/(dashboard)/custom-csrs/actions';
 
 /** Delete with a confirmation; Cloudflare's refusal (key in use) is shown in the dialog and nothing changes. */
 export function DeleteCustomCsrDialog({ id, commonName, hostnames }: { id: string; commonName: string; hostnames: string[] }) {

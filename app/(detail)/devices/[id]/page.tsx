@@ -18,16 +18,22 @@ import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshDeviceForView } from '@/lib/data/revocation';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
-import { AuditTrail } from '../../audit/_components/audit-trail';
-import { AutoRefresh } from '../../certificates/_components/auto-refresh';
-import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '../../certificates/_components/certificate-badges';
-import { EdgeProofNotice } from '../../certificates/_components/edge-proof';
-import { formatAgo, formatDate, formatDateTime } from '../../certificates/_components/format';
-import { RevokeDialog } from '../../certificates/_components/revoke-dialog';
-import { UndoRevocationButton } from '../../certificates/_components/undo-revocation-button';
-import { ReadingsSparkline } from '../_components/readings-sparkline';
+import { AuditTrail } from '@/app/(dashboard)/audit/_components/audit-trail';
+import { AutoRefresh } from '@/app/(dashboard)/certificates/_components/auto-refresh';
+import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/app/(dashboard)/certificates/_components/certificate-badges';
+import { EdgeProofNotice } from '@/app/(dashboard)/certificates/_components/edge-proof';
+import { formatAgo, formatDate, formatDateTime } from '@/app/(dashboard)/certificates/_components/format';
+import { RevokeDialog } from '@/app/(dashboard)/certificates/_components/revoke-dialog';
+import { UndoRevocationButton } from '@/app/(dashboard)/certificates/_components/undo-revocation-button';
+import { ReadingsSparkline } from '@/app/(dashboard)/devices/_components/readings-sparkline';
 
-export const metadata: Metadata = { title: 'Device' };
+/** The tab names the device ("cold-storage-02 · certfleet"), not "Device" on every tab. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const user = await requireUser();
+  if (!can(user.role, 'device:view')) return { title: 'Device' };
+  const device = await getDevice(user, (await params).id, new Date());
+  return { title: device ? device.name : 'Device not found' };
+}
 
 export default async function DevicePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();

@@ -15,15 +15,23 @@ import { refreshCertificatesForView } from '@/lib/data/revocation';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { colonHex } from '@/lib/pki/format';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
-import { AuditTrail } from '../../audit/_components/audit-trail';
-import { AutoRefresh } from '../_components/auto-refresh';
-import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '../_components/certificate-badges';
-import { EdgeProofNotice } from '../_components/edge-proof';
-import { formatDateTime } from '../_components/format';
-import { RevokeDialog } from '../_components/revoke-dialog';
-import { UndoRevocationButton } from '../_components/undo-revocation-button';
+import { AuditTrail } from '@/app/(dashboard)/audit/_components/audit-trail';
+import { AutoRefresh } from '@/app/(dashboard)/certificates/_components/auto-refresh';
+import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/app/(dashboard)/certificates/_components/certificate-badges';
+import { EdgeProofNotice } from '@/app/(dashboard)/certificates/_components/edge-proof';
+import { formatDateTime } from '@/app/(dashboard)/certificates/_components/format';
+import { RevokeDialog } from '@/app/(dashboard)/certificates/_components/revoke-dialog';
+import { UndoRevocationButton } from '@/app/(dashboard)/certificates/_components/undo-revocation-button';
 
-export const metadata: Metadata = { title: 'Certificate' };
+/** The tab says which certificate: "lab-07 · 4F2A… · certfleet", not "Certificate" on every tab. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const user = await requireUser();
+  if (!can(user.role, 'certificate:view')) return { title: 'Certificate' };
+  const cert = await getCertificate(user, (await params).id);
+  if (!cert) return { title: 'Certificate not found' };
+  const serial = cert.serialNumber.length > 12 ? `${cert.serialNumber.slice(0, 12)}…` : cert.serialNumber;
+  return { title: `${cert.device?.name ? `${cert.device.name} · ` : ''}Certificate ${serial}` };
+}
 
 export default async function CertificatePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
