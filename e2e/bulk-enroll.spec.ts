@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
-import { generateKeyAndCsr } from '../lib/pki';
+import { generateKeyAndCsr, parseCertificate } from '../lib/pki';
 import { csvField } from '../lib/validation/enrollment';
 import { signIn } from './helpers';
 import { configureCloudflare, sql } from './inventory';
@@ -116,4 +118,21 @@ test('[ADMIN][BULK]: a bad CSV is reported row by row; a 200-row CSV enrolls wit
   expect(atCloudflare).toHaveLength(ROWS);
   expect(new Set(atCloudflare).size).toBe(ROWS);
   await expect(page.getByTestId(`bulk-row-${ROWS}`)).toContainText('Issued');
+
+  // One download for the whole job: a zip with every certificate and a manifest naming each one.
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: `Download all certificates (zip, ${ROWS})` }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^certfleet-bulk-.+\.zip$/);
+  const files = unzipSync(new Uint8Array(await readFile(await download.path())));
+  const manifest = strFromU8(files['manifest.csv']).trim().split('\r\n');
+  expect(manifest).toHaveLength(ROWS + 1);
+  expect(manifest[0]).toBe('row,name,group,status,file,serial_number,ski,fingerprint_sha256,expires_on,error');
+  const pems = Object.keys(files).filter((f) => f.startsWith('certificates/'));
+  expect(pems).toHaveLength(ROWS);
+  const first = manifest[1].split(',');
+  expect(first.slice(0, 4)).toEqual(['1', `zz-bulk-${run}-001`, group, 'ISSUED']);
+  const certificate = await parseCertificate(strFromU8(files[first[4]]));
+  expect(certificate.subject.CN).toBe(`zz-bulk-${run}-001`);
+  expect(certificate.serialNumber).toBe(first[5]);
 });

@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionUser } from '@/lib/auth/errors';
 import type { CloudflareConfig } from '@/lib/cloudflare';
 import { csrDigest } from '@/lib/certificates/record';
-import { generateKeyAndCsr } from '@/lib/pki';
+import { generateKeyAndCsr, parseCertificate } from '@/lib/pki';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { csvField, parseCsv, readBulkCsv } from '@/lib/validation/enrollment';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
 import { defaultConfig } from '@/emulator';
+import { strFromU8, unzipSync } from 'fflate';
 import { createBulkJob, dryRunBulkEnrollment, getBulkJob, processBulkJob, retryFailedRows } from './bulk';
+import { buildBulkBundle, MANIFEST_COLUMNS } from './bulk-bundle';
 import { bulkRequestId, issueCertificate } from './issuance';
 import { pacedCloudflare, rateBudgetFor, type RateBudget } from '@/lib/cloudflare';
 
@@ -144,6 +146,25 @@ describe('bulk enrollment', () => {
     expect(rowViews?.every((r) => r.status === 'ISSUED' && r.certificateId)).toBe(true);
     expect(await testDb.prisma.auditEvent.count({ where: { action: 'bulk.finish', targetId: jobId } })).toBe(1);
     expect(await testDb.prisma.auditEvent.count({ where: { action: 'device.enroll', actorEmail: admin.email, targetLabel: { in: names } } })).toBe(12);
+
+    // One download for the job: every certificate as PEM and a manifest that names each one.
+    const bundle = await buildBulkBundle(admin, jobId, testDb.prisma);
+    expect(bundle).toMatchObject({ rows: 12, issued: 12, fileName: `certfleet-bulk-${jobId}.zip` });
+    const files = unzipSync(bundle.zip);
+    const manifestText = strFromU8(files['manifest.csv']);
+    expect(manifestText.split('\r\n')[0]).toBe(MANIFEST_COLUMNS.join(','));
+    const manifest = parseCsv(manifestText).records.map((r) => r.fields);
+    expect(manifest.map((f) => f[1])).toEqual(names);
+    for (const [row, name, group, status, file, serial, ski, fingerprint, expiresOn, error] of manifest) {
+      expect([group, status, error]).toEqual(['freezer-hall', 'ISSUED', '']);
+      expect(file).toBe(`certificates/${row.padStart(5, '0')}-${name}.pem`);
+      const parsed = await parseCertificate(strFromU8(files[file]));
+      expect(parsed.subject.CN).toBe(name);
+      expect([parsed.serialNumber, parsed.ski, parsed.fingerprintSha256, parsed.notAfter.toISOString()]).toEqual([serial, ski, fingerprint, expiresOn]);
+    }
+    expect(Object.keys(files)).toHaveLength(13);
+    expect(await testDb.prisma.auditEvent.count({ where: { action: 'bulk.download', targetId: jobId } })).toBe(1);
+    await expect(buildBulkBundle(admin, 'no-such-job', testDb.prisma)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a quota refusal fails the row with the reason; retrying failed rows issues it once the quota allows', async () => {

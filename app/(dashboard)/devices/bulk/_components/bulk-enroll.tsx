@@ -1,12 +1,12 @@
 'use client';
 
-import { CircleAlert, CircleCheck, FileUp, RotateCcw, Upload } from 'lucide-react';
+import { CircleAlert, CircleCheck, FileArchive, FileUp, RotateCcw, Upload } from 'lucide-react';
 import Link from 'next/link';
 import { type ChangeEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { saveFile } from '@/components/enrollment/download';
 import { FormMessage } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
+import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import type { BulkJobSummary, BulkProgress, BulkRowStatus, BulkRowView, DryRunReport } from '@/lib/data/bulk';
@@ -214,6 +214,12 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
                 <Button variant="outline" onClick={() => void retryFailed()}>
                   <RotateCcw aria-hidden /> Retry failed rows
                 </Button>
+              ) : null}
+              {p.issued > 0 ? (
+                // One file for the whole job: every issued certificate and manifest.csv (lib/data/bulk-bundle.ts).
+                <a href={`/api/bulk/jobs/${p.jobId}/bundle`} download className={buttonClasses({ variant: 'outline' })}>
+                  <FileArchive aria-hidden /> Download all certificates (zip, {p.issued})
+                </a>
               ) : null}
               {p.finished ? (
                 <Button variant="outline" onClick={() => (window.location.href = '/devices/bulk')}>
