@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { type Locator, type Page } from '@playwright/test';
+import { expect, test, waitForHydration } from './fixtures';
 import { mainNav, signIn } from './helpers';
 import { cloudflareStatus, configureCloudflare, seededDevice, sql } from './inventory';
 
@@ -246,6 +246,87 @@ test('[SUPPORT][KEYBOARD]: the first Tab offers "Skip to content", and it lands 
   // The next Tab is inside the page, not back in the sidebar.
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => !!document.activeElement?.closest('main'))).toBe(true);
+});
+
+test('[SUPPORT][KEYBOARD]: Enter on a sort header sorts and leaves the focus on that header', async ({ page }) => {
+  await signIn(page, 'SUPPORT');
+  await page.goto('/devices');
+  await waitForHydration(page);
+  const header = page.locator('button[data-sort-column="group"]');
+  await header.focus();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/[?&]sort=group/);
+  await expect(page.locator('th[aria-sort] button[data-sort-column="group"]')).toBeVisible();
+  await expect(page.locator('button[data-sort-column="group"]')).toBeFocused();
+  // Again: the other direction, still on the header, so a keyboard user can keep choosing.
+  const before = page.url();
+  await page.keyboard.press('Enter');
+  await expect(page).not.toHaveURL(before);
+  await expect(page.locator('button[data-sort-column="group"]')).toBeFocused();
+});
+
+/**
+ * Presses Tab until `target` has the focus, as a keyboard user does (at most `max` presses): proves the
+ * control is reachable in the tab order, not just present.
+ */
+async function tabTo(page: Page, target: Locator, max = 120): Promise<void> {
+  await expect(target).toBeVisible();
+  const handle = await target.elementHandle();
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await handle!.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`${max} Tabs did not reach ${target}`);
+}
+
+test('[SUPPORT][KEYBOARD JOURNEY]: finds a serial and revokes it without the mouse', async ({ page }) => {
+  const device = await seededDevice('cold-storage-03');
+  await signIn(page, 'SUPPORT');
+  await page.goto('/devices');
+  await waitForHydration(page);
+  await tabTo(page, page.getByPlaceholder('Name, CN, serial, SKI or fingerprint'));
+  await page.keyboard.type(device.serialNumber);
+  const table = page.getByRole('table', { name: 'Devices' });
+  const link = table.getByRole('link', { name: device.deviceName, exact: true });
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await tabTo(page, link);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: device.deviceName, level: 1 })).toBeVisible();
+  await waitForHydration(page);
+
+  await tabTo(page, page.getByRole('button', { name: 'Revoke', exact: true }));
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Revoke certificate' });
+  await expect(dialog).toBeVisible();
+  // The reasons are one radio group: Tab reaches it, the arrow keys choose.
+  const keyCompromise = dialog.getByLabel('Key compromise');
+  for (let i = 0; i < 40 && !(await dialog.getByRole('radio').evaluateAll((radios) => radios.includes(document.activeElement as HTMLElement))); i++) {
+    await page.keyboard.press('Tab');
+  }
+  for (let i = 0; i < 10 && !(await keyCompromise.isChecked()); i++) await page.keyboard.press('ArrowDown');
+  await expect(keyCompromise).toBeChecked();
+  await tabTo(page, dialog.getByRole('button', { name: 'Revoke 1 certificate' }));
+  await page.keyboard.press('Enter');
+  const result = page.getByRole('dialog', { name: 'Revocation' });
+  await expect(result.getByRole('status').filter({ hasText: '1 certificate revoked' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(result).toBeHidden();
+  const row = page.locator(`tr[data-certificate-id="${device.certificateId}"]`);
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', /PENDING_REVOCATION|REVOKED/);
+  await expect(row).toContainText('Key compromise');
+});
+
+test('[MANAGER][KEYBOARD JOURNEY]: opens a device chart from the fleet view without the mouse', async ({ page }) => {
+  await signIn(page, 'MANAGER');
+  await page.goto('/readings');
+  await waitForHydration(page);
+  const drawn = page.getByRole('list', { name: 'Drawn devices' }).getByRole('link').first();
+  const name = (await drawn.textContent())!.trim();
+  await tabTo(page, drawn);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/readings\/[^/?]+/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(name);
+  await expect(page.locator('.recharts-surface').first()).toBeVisible();
 });
 
 test('[MANAGER][TITLES]: a device page names the device in the tab; an empty filtered list offers "Clear filters"', async ({ page }) => {

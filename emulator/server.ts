@@ -417,6 +417,11 @@ export function createApiServer(opts: ApiServerOptions) {
         if (status) opts.log?.(`${req.method} ${req.url?.split('?')[0]} ${status} ${Date.now() - started}ms`);
       });
   });
+  // Idle keep-alive connections stay open until the client closes them. With Node's default (the server
+  // closes after 5 s, telling clients "timeout=5", who close a little before), a client whose timers run
+  // late on a busy machine reuses a socket the server has just closed and gets ECONNRESET: a race of the
+  // two processes' clocks, not anything Cloudflare or certfleet does. server.close() still ends idle sockets.
+  server.keepAliveTimeout = 0;
 
   return {
     server,

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = database.url;
   console.log(`[certfleet] database ${database.embedded ? 'embedded PGlite (.data/pglite)' : 'PostgreSQL from DATABASE_URL'}, migrated`);
 
-  const cloudflare = await startCloudflareTarget({ dataDir });
+  // Cloudflare keeps a revocation pending for a while before the edge refuses the certificate; locally a
+  // minute, so a person who revoked the wrong device has time to read the result and press Undo.
+  const cloudflare = await startCloudflareTarget({ dataDir, revocationDelayMs: Number(process.env.CLOUDFLARE_EMULATOR_REVOCATION_DELAY_MS || 60_000) });
   stops.push(cloudflare.stop);
 
   const prisma = createPrismaClient(database.url);

@@ -37,6 +37,10 @@ const jobs: ScheduledJob[] =
       ];
 
 const prisma = createPrismaClient(databaseUrl);
-const worker = await startJobWorker({ databaseUrl, prisma, jobs, pollSeconds: 0.5, heartbeatMs: 500, staleMs: 3_000, retryDelaySeconds: 1, log: (l) => console.log(l), workerId: process.env.CHILD_ID });
+// A worker is judged gone after staleMs without a heartbeat. The kill test needs that soon (3 s); the
+// counting test must not mistake a worker slowed by a busy machine (a heartbeat late by seconds) for a
+// dead one, so there it is two minutes, as long as the test may wait.
+const staleMs = mode === 'count' ? 120_000 : 3_000;
+const worker = await startJobWorker({ databaseUrl, prisma, jobs, pollSeconds: 0.5, heartbeatMs: 500, staleMs, retryDelaySeconds: 1, log: (l) => console.log(l), workerId: process.env.CHILD_ID });
 console.log('READY');
 process.on('SIGTERM', () => void worker.stop().then(() => prisma.$disconnect()).then(() => process.exit(0)));
