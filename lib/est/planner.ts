@@ -16,7 +16,6 @@ import 'server-only';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { budgetShape, readRatePolicy } from '@/lib/cloudflare/budget';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
-import { DEFAULT_EST_POLICY } from '@/lib/validation/est-policy';
 
 export const PLANNER_WEEKS = 12;
 /** Cloudflare API calls one renewal costs: the issuance, then the old certificate's revocation. */
@@ -70,37 +69,22 @@ export interface RenewalPlan {
 
 const ts = (d: Date) => Prisma.sql`${d.toISOString()}::timestamp`;
 
-/** Live device certificates, with the moment their window opens under their group's policy. */
-function liveSql(now: Date, group: string | null): Prisma.Sql {
-  const d = DEFAULT_EST_POLICY;
-  return Prisma.sql`
-    SELECT c.id, c."serialNumber", c."issuedOn", c."expiresOn", d.id AS device_id, d.name AS device_name, d."group",
-           d."lastSeenAt", greatest(1, d."reportIntervalSec") AS interval_sec,
-           CASE WHEN COALESCE(p."windowMode"::text, ${d.windowMode}) = 'DAYS'
-                THEN c."expiresOn" - make_interval(days => COALESCE(p."windowDays", ${d.windowDays}::int))
-                ELSE c."expiresOn" - (c."expiresOn" - c."issuedOn") * (COALESCE(p."windowPercent", ${d.windowPercent}::int) / 100.0) END AS opens
-      FROM "Certificate" c
-      JOIN "Device" d ON d.id = c."deviceId"
-      LEFT JOIN "EstPolicy" p ON p."group" = d."group"
-     WHERE c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND c."supersededAt" IS NULL
-       AND d.status = 'ACTIVE' AND NOT d."isCanary"
-       ${group === null ? Prisma.empty : Prisma.sql`AND d."group" = ${group}`}`;
-}
+/*
+ * Every read below is an index range over "RenewalPlanEntry", the planner's read model: one row per live device
+ * certificate with the moments its window opens ("opensAt"), its device stops being expected back before expiry
+ * ("silentAt"), and it becomes at risk ("riskAt"), kept by triggers on Certificate, Device (last seen, interval,
+ * status, group) and EstPolicy; why those moments are exactly the rule above is in migration
+ * renewal_plan_entries. So the at-risk count is `"riskAt" <= now`, the 12 weeks a GROUP BY over an "opensAt"
+ * range, the page the first 100 entries in expiry order, and only those 100 join the device and certificate.
+ */
 
-/** The reason a row of liveSql is at risk, or NULL. */
-function riskSql(now: Date): Prisma.Sql {
-  const n = ts(now);
-  return Prisma.sql`CASE
-    WHEN l."expiresOn" <= ${n} THEN 'expired'
-    WHEN ${n} + greatest(l.interval_sec * interval '1 second', ${n} - COALESCE(l."lastSeenAt", l."issuedOn")) >= l."expiresOn" THEN 'silent'
-    WHEN l.opens < ${n} AND l."lastSeenAt" > l.opens + l.interval_sec * interval '1 second' THEN 'missed'
-  END`;
-}
+/** `AND "group" = …` when the plan is for one group. */
+const inGroup = (group: string | null) => (group === null ? Prisma.empty : Prisma.sql`AND e."group" = ${group}`);
 
-/** How many live certificates are at risk (the Overview's link). One pass, no rows returned. */
+/** How many live certificates are at risk (the Overview's link): one index range, no rows returned. */
 export async function countAtRisk(prisma: PrismaClient, now: Date = new Date()): Promise<number> {
   const [row] = await prisma.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM (${liveSql(now, null)}) l WHERE ${riskSql(now)} IS NOT NULL`;
+    SELECT count(*)::int AS n FROM "RenewalPlanEntry" e WHERE e."riskAt" <= ${ts(now)}`;
   return row?.n ?? 0;
 }
 
@@ -110,27 +94,42 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
   const group = opts.group?.trim() || null;
   const n = ts(now);
   const horizon = ts(new Date(now.getTime() + PLANNER_WEEKS * 7 * 86_400_000));
+  const g = inGroup(group);
+  // The zone: unrevoked certificates, canaries and superseded ones included. Live ones are counted per expiry day
+  // by the fleet read model (CertificateExpiryDay); the rest are the few pending revocation.
   const [summary] = await prisma.$queryRaw<
-    { certificates: number; in_window: number; zone: number; weeks: { h: number; n: number }[] | null; risk: { reason: RiskReason; n: number }[] | null }[]
+    { certificates: number; zone: number; opened: { h: number; n: number }[] | null; expired: number; silent: number; at_risk: number }[]
   >`
-    WITH l AS MATERIALIZED (SELECT l.*, ${riskSql(now)} AS risk FROM (${liveSql(now, group)}) l),
-    hours AS (
-      SELECT floor(extract(epoch FROM l.opens - ${n}) / 3600)::int AS h, count(*)::int AS n
-        FROM l WHERE l.opens >= ${n} AND l.opens < ${horizon} GROUP BY 1
-    )
-    SELECT (SELECT count(*)::int FROM l) AS certificates,
-           (SELECT count(*)::int FROM l WHERE l.opens < ${n} AND l."expiresOn" > ${n}) AS in_window,
-           (SELECT count(*)::int FROM "Certificate" WHERE status <> 'REVOKED') AS zone,
-           (SELECT jsonb_agg(jsonb_build_object('h', h, 'n', n)) FROM hours) AS weeks,
-           (SELECT jsonb_agg(jsonb_build_object('reason', risk, 'n', k)) FROM (SELECT risk, count(*)::int AS k FROM l WHERE risk IS NOT NULL GROUP BY risk) r) AS risk`;
+    SELECT (SELECT COALESCE(sum(r."certificates"), 0)::int FROM "RenewalPlanGroup" r ${group === null ? Prisma.empty : Prisma.sql`WHERE r."group" = ${group}`}) AS certificates,
+           ((SELECT COALESCE(sum("live"), 0) FROM "CertificateExpiryDay")
+             + (SELECT count(*) FROM "Certificate" WHERE status = 'PENDING_REVOCATION'))::int AS zone,
+           -- One pass over the windows opened before the horizon: hour h from now, or -1 for those open now.
+           (SELECT jsonb_agg(jsonb_build_object('h', o.h, 'n', o.n))
+              FROM (SELECT CASE WHEN e."opensAt" < ${n} THEN -1 ELSE floor(extract(epoch FROM e."opensAt" - ${n}) / 3600)::int END AS h,
+                           count(*)::int AS n
+                      FROM "RenewalPlanEntry" e
+                     WHERE e."opensAt" < ${horizon} AND (e."opensAt" >= ${n} OR e."expiresOn" > ${n}) ${g}
+                     GROUP BY 1) o) AS opened,
+           r.expired, r.silent, r.at_risk
+      FROM (SELECT count(*) FILTER (WHERE e."expiresOn" <= ${n})::int AS expired,
+                   count(*) FILTER (WHERE e."silentAt" <= ${n})::int AS silent,
+                   count(*)::int AS at_risk
+              FROM "RenewalPlanEntry" e WHERE e."riskAt" <= ${n} ${g}) r`;
+  // The page: the first entries at risk in expiry order (an index range in that order, stopping at 100).
   const rows = await prisma.$queryRaw<
     { id: string; serialNumber: string; device_id: string; device_name: string; group: string; expiresOn: Date; opens: Date; lastSeenAt: Date | null; interval_sec: number; risk: RiskReason }[]
   >`
-    SELECT l.id, l."serialNumber", l.device_id, l.device_name, l."group", l."expiresOn", l.opens, l."lastSeenAt", l.interval_sec, l.risk
-      FROM (SELECT l.*, ${riskSql(now)} AS risk FROM (${liveSql(now, group)}) l) l
-     WHERE l.risk IS NOT NULL
-     ORDER BY l."expiresOn", l.id
-     LIMIT ${AT_RISK_PAGE}`;
+    SELECT e."certificateId" AS id, c."serialNumber", d.id AS device_id, d.name AS device_name, d."group", e."expiresOn",
+           e."opensAt" AS opens, d."lastSeenAt", greatest(1, d."reportIntervalSec") AS interval_sec,
+           CASE WHEN e."expiresOn" <= ${n} THEN 'expired' WHEN e."silentAt" <= ${n} THEN 'silent' ELSE 'missed' END AS risk
+      FROM (SELECT e."certificateId", e."expiresOn", e."opensAt", e."silentAt"
+              FROM "RenewalPlanEntry" e
+             WHERE e."riskAt" <= ${n} ${g}
+             ORDER BY e."expiresOn", e."certificateId"
+             LIMIT ${AT_RISK_PAGE}) e
+      JOIN "Certificate" c ON c.id = e."certificateId"
+      JOIN "Device" d ON d.id = c."deviceId"
+     ORDER BY e."expiresOn", e."certificateId"`;
 
   const policy = readRatePolicy(opts.env ?? process.env);
   const shape = budgetShape(policy);
@@ -138,8 +137,9 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
   const perHour = shape.ratePerSecond * 3_600;
   const s = summary!;
   const zone = s.zone;
+  const hours = (s.opened ?? []).filter((h) => h.h >= 0);
   const weeks: PlannerWeek[] = Array.from({ length: PLANNER_WEEKS }, (_, week) => {
-    const inWeek = (s.weeks ?? []).filter((h) => Math.floor(h.h / 168) === week);
+    const inWeek = hours.filter((h) => Math.floor(h.h / 168) === week);
     const renewals = inWeek.reduce((sum, h) => sum + h.n, 0);
     const peakHourRenewals = inWeek.reduce((max, h) => Math.max(max, h.n), 0);
     return {
@@ -153,13 +153,13 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
       zonePeak: zone + renewals,
     };
   });
-  const byReason: Record<RiskReason, number> = { expired: 0, missed: 0, silent: 0 };
-  for (const r of s.risk ?? []) byReason[r.reason] = r.n;
+  // An expired certificate is silent too (its silentAt is before its expiry), a silent one at risk too.
+  const byReason: Record<RiskReason, number> = { expired: s.expired, missed: s.at_risk - s.silent, silent: s.silent - s.expired };
   return {
     now,
     group,
     certificates: s.certificates,
-    inWindow: s.in_window,
+    inWindow: (s.opened ?? []).find((h) => h.h === -1)?.n ?? 0,
     zoneCertificates: zone,
     weeks,
     atRisk: {
