@@ -1,23 +1,27 @@
 // EST end to end: devices do real TLS handshakes with the local Cloudflare's edge, the Worker runs in workerd,
 // certfleet's EST job issues through the local Cloudflare API into a real database (PGlite or a server).
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloudflare, type LocalCloudflare } from '@/emulator';
 import type { SessionUser } from '@/lib/auth/errors';
 import type { CloudflareConfig } from '@/lib/cloudflare';
 import { type CloudflareGateway, createCloudflareGateway, pacedCloudflare, rateBudgetFor } from '@/lib/cloudflare';
+import { connectTarget, EDGE_CA_DOWNLOAD_NAME, readEnrollmentConfig } from '@/lib/data/enrollment-config';
 import { autoRevokeSuperseded } from '@/lib/data/renewal';
+import { deviceFileNames } from '@/components/enrollment/connect-snippets';
 import { postReading, utcSeconds } from '@/lib/devices/simulator';
 import { generateKeyAndCsr, parseCertificate } from '@/lib/pki';
 import { certificatesFromPkcs7 } from '@/lib/pki/pkcs7';
 import { pullReadings } from '@/lib/readings/pull';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { certificatesOf, estRequest, estUntilAnswered, type EstClientOptions } from './client';
+import { BOOTSTRAP_FILES, buildEstCommands, EST_TOKEN_VARIABLE } from './connect-commands';
 import { ensureCertificate, certFile, inRenewalWindow } from './device';
 import { syncEst, type EstSyncOptions } from './sync';
 import { updateEstPolicy } from './policy';
@@ -392,6 +396,75 @@ describe('EST through the local edge', () => {
     const next = await parseCertificate(await readFile(f('next.pem'), 'utf8'));
     const row = await testDb.prisma.certificate.findUniqueOrThrow({ where: { fingerprintSha256: next.fingerprintSha256 } });
     expect(row).toMatchObject({ deviceId: device.id, source: 'RENEWAL' });
+  });
+
+  it("the connect panel's EST commands, run as shown with bash, curl and openssl: 202, then 200 and certificates that verify", async () => {
+    // The panel's edge as `npm start` configures it, on a hostname curl resolves to loopback by itself (RFC 6761).
+    const host = 'est-connect.localhost';
+    await cf.updateHostnameAssociations([SHIELD, host]);
+    const connect = connectTarget(
+      readEnrollmentConfig({ CERTFLEET_EDGE_URL: `https://${host}:${new URL(edgeUrl).port}`, CERTFLEET_EDGE_CA_FILE: lc.caFiles.public }),
+    );
+    const name = 'est-panel-01';
+    const device = await newDevice(name);
+    const token = await tokenFor(device.id);
+    await sync();
+    const files = deviceFileNames(name);
+    const commands = buildEstCommands({ connect, deviceName: name, commonName: device.commonName, key: { type: 'EC', size: 256 }, files });
+    expect(commands.origin).toBe(`https://${host}:${new URL(edgeUrl).port}`);
+
+    const dir = path.join(dataDir, 'panel');
+    await mkdir(dir, { recursive: true });
+    const f = (file: string) => path.join(dir, file);
+    await writeFile(f(BOOTSTRAP_FILES.cert), bootstrap.certPem);
+    await writeFile(f(BOOTSTRAP_FILES.key), bootstrap.keyPem);
+    await writeFile(f(EDGE_CA_DOWNLOAD_NAME), lc.store.publicCaCertPem());
+
+    /** Runs one block as the copy button hands it over; certfleet's job runs each time the device is told 202. */
+    const runBlock = async (block: string[]) => {
+      const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', block.join('\n')], {
+        cwd: dir,
+        env: { ...process.env, [EST_TOKEN_VARIABLE]: token },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const statuses: string[] = [];
+      for await (const line of createInterface({ input: child.stdout })) {
+        const m = /^simple(?:re)?enroll: HTTP (\d+)$/.exec(line);
+        if (!m) continue;
+        statuses.push(m[1]!);
+        if (m[1] === '202') await sync();
+      }
+      expect(await exited, stderr).toBe(0);
+      return statuses.join(' ');
+    };
+    const verify = async (certFile: string) => (await run('openssl', ['verify', '-CAfile', f(files.chain), f(certFile)])).stdout;
+
+    await runBlock(commands.cacerts);
+    expect((await parseCertificate(await readFile(f(files.chain), 'utf8'))).fingerprintSha256).toBe((await parseCertificate(lc.store.zoneCaCertPem())).fingerprintSha256);
+
+    expect(await runBlock(commands.enroll)).toMatch(/^(202 )+200$/);
+    expect(await verify(files.cert)).toMatch(/: OK/);
+    const enrolled = await parseCertificate(await readFile(f(files.cert), 'utf8'));
+    expect(enrolled.subject.CN).toBe(device.commonName);
+    const first = await testDb.prisma.certificate.findUniqueOrThrow({ where: { fingerprintSha256: enrolled.fingerprintSha256 } });
+    expect(first).toMatchObject({ deviceId: device.id, source: 'ENROLLED' });
+
+    expect(await runBlock(commands.renew)).toMatch(/^(202 )+200$/);
+    expect(await verify(files.cert)).toMatch(/: OK/);
+    const renewed = await parseCertificate(await readFile(f(files.cert), 'utf8'));
+    expect(renewed.fingerprintSha256).not.toBe(enrolled.fingerprintSha256);
+    expect(renewed.subject).toEqual(enrolled.subject);
+    const second = await testDb.prisma.certificate.findUniqueOrThrow({ where: { fingerprintSha256: renewed.fingerprintSha256 } });
+    expect(second).toMatchObject({ deviceId: device.id, source: 'RENEWAL' });
+    expect((await testDb.prisma.certificate.findUniqueOrThrow({ where: { id: first.id } })).supersededById).toBe(second.id);
+
+    // The renewed certificate and the key moved into place belong together: the device posts readings with them.
+    const mine = { certPem: await readFile(f(files.cert), 'utf8'), keyPem: await readFile(f(files.key), 'utf8') };
+    const post = await postReading({ url: `${edgeUrl}/temps`, caPem: lc.store.publicCaCertPem(), device: mine, headers: { host }, reading: { temperature: '36.8', time: utcSeconds() } });
+    expect(post.status, post.body).toBe(201);
   });
 
   it('the simulator (npm run device -- --est) enrolls and renews with nothing but its files', async () => {
