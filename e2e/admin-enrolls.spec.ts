@@ -117,6 +117,12 @@ test('[ADMIN][ENROLL]: a key made in the browser never leaves it; the PKCS#12 op
   await expect(curl).toContainText(`${stack.edge.url}/temps`);
   await page.getByRole('tab', { name: 'Java / OkHttp' }).click();
   await expect(page.getByTestId('snippet-java')).toContainText('KeyFactory.getInstance("EC")');
+  // And the EST commands (lib/est/est.edge.test.ts runs them), for this device at the same edge.
+  const est = page.getByTestId('est-commands');
+  await expect(est).toContainText(`${stack.edge.url}/.well-known/est/simpleenroll`);
+  await expect(est).toContainText(`-u "${name}:$EST_TOKEN"`);
+  await expect(est).toContainText(`-subj /CN=${name}`);
+  await expect(est).toContainText(`--cert ${name}.pem --key ${name}-key.pem`);
 
   // The device can post with what the page handed out.
   expect((await postAtEdge(stack, certPem, keyPem)).status).toBe(201);

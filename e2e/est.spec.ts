@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { certificatesOf, estRequest, estUntilAnswered } from '../lib/est/client';
 import { expect, test } from './fixtures';
-import { signIn } from './helpers';
+import { mainNav, signIn } from './helpers';
 import { sql } from './inventory';
 import { readStack } from './stack';
 
@@ -18,7 +18,7 @@ import { readStack } from './stack';
 // Under `next dev` (E2E_DEV=1) the first request to a page compiles it; do that before the clock of the first test starts.
 test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
-  for (const p of ['/signin', '/api/auth/csrf', '/api/auth/session', '/', '/est']) await request.get(p, { timeout: 170_000, maxRedirects: 0 }).catch(() => undefined);
+  for (const p of ['/signin', '/api/auth/csrf', '/api/auth/session', '/', '/est', '/est/planner']) await request.get(p, { timeout: 170_000, maxRedirects: 0 }).catch(() => undefined);
 });
 
 function opensslKeyAndCsr(dir: string, cn: string): { keyPem: string; csrPem: string } {
@@ -89,4 +89,20 @@ test('[ADMIN][EST]: make a token in the browser, a device enrolls with it throug
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('[ADMIN][EST]: the sidebar leads to the renewal planner, and /est links to it', async ({ page }) => {
+  await signIn(page, 'ADMIN');
+  await page.goto('/est');
+  await mainNav(page).getByRole('link', { name: 'Renewal planner' }).click();
+  await expect(page).toHaveURL(/\/est\/planner$/);
+  await expect(page.getByRole('heading', { name: 'Renewal planner', level: 1 })).toBeVisible();
+  // The planner is its own entry: it is the current page, EST enrollment is not.
+  await expect(mainNav(page).getByRole('link', { name: 'Renewal planner' })).toHaveAttribute('aria-current', 'page');
+  await expect(mainNav(page).getByRole('link', { name: 'EST enrollment' })).not.toHaveAttribute('aria-current', 'page');
+
+  await mainNav(page).getByRole('link', { name: 'EST enrollment' }).click();
+  await expect(page.getByRole('heading', { name: 'EST enrollment', level: 1 })).toBeVisible();
+  await page.getByRole('main').getByRole('link', { name: 'Renewal planner' }).click();
+  await expect(page).toHaveURL(/\/est\/planner$/);
 });

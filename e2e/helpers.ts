@@ -7,9 +7,9 @@ export { DEMO_PASSWORD };
 
 /** The sidebar links each role should see, in order. */
 export const NAV_BY_ROLE: Record<RoleName, string[]> = {
-  ADMIN: ['Overview', 'Alerts', 'Devices', 'Certificates', 'Certificate doctor', 'Reconcile', 'EST enrollment', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings', 'Users'],
-  SUPPORT: ['Overview', 'Alerts', 'Devices', 'Certificates', 'Certificate doctor', 'EST enrollment', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
-  MANAGER: ['Overview', 'Alerts', 'Devices', 'Certificates', 'EST enrollment', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
+  ADMIN: ['Overview', 'Alerts', 'Devices', 'Certificates', 'Certificate doctor', 'Reconcile', 'EST enrollment', 'Renewal planner', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings', 'Users'],
+  SUPPORT: ['Overview', 'Alerts', 'Devices', 'Certificates', 'Certificate doctor', 'EST enrollment', 'Renewal planner', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
+  MANAGER: ['Overview', 'Alerts', 'Devices', 'Certificates', 'EST enrollment', 'Renewal planner', 'mTLS hosts', 'Custom CSRs', 'Readings', 'Audit log', 'Settings'],
 };
 
 /** Fills the sign-in form; does not wait for the outcome. */

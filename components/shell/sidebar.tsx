@@ -5,11 +5,12 @@ import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 import { can, type RoleName } from '@/lib/auth/permissions';
 import { Logo } from './logo';
-import { isActive, NAV_ITEMS } from './nav-items';
+import { activeNavHref, NAV_ITEMS } from './nav-items';
 
 export function Sidebar({ role }: { role: RoleName }) {
   const pathname = usePathname();
   const items = NAV_ITEMS.filter((item) => can(role, item.permission));
+  const current = activeNavHref(pathname, items);
 
   return (
     <aside className="hidden w-60 shrink-0 flex-col border-r border-border bg-sidebar md:flex">
@@ -20,7 +21,7 @@ export function Sidebar({ role }: { role: RoleName }) {
       </div>
       <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 p-3">
         {items.map((item) => {
-          const active = isActive(pathname, item.href);
+          const active = item.href === current;
           return (
             <Link
               key={item.href}
@@ -46,12 +47,13 @@ export function Sidebar({ role }: { role: RoleName }) {
 export function MobileNav({ role }: { role: RoleName }) {
   const pathname = usePathname();
   const items = NAV_ITEMS.filter((item) => can(role, item.permission));
+  const current = activeNavHref(pathname, items);
   return (
     // The strip scrolls sideways; the fade at its right edge says there is more.
     <div className="relative border-b border-border md:hidden">
     <nav aria-label="Main (compact)" className="flex gap-1 overflow-x-auto px-3 py-2 pr-10">
       {items.map((item) => {
-        const active = isActive(pathname, item.href);
+        const active = item.href === current;
         return (
           <Link
             key={item.href}

@@ -156,7 +156,7 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
           </div>
         </div>
         <IssuedCertificatePanel deviceName={deviceName} certificate={issued.certificate} privateKeyPem={issued.privateKeyPem} connect={connect} />
-        <ConnectPanel connect={connect} deviceName={deviceName} keyAlgorithm={issued.certificate.keyType === 'RSA' ? 'RSA' : 'EC'} />
+        <ConnectPanel connect={connect} deviceName={deviceName} certificate={issued.certificate} />
       </div>
     );
   }

@@ -120,7 +120,7 @@ export function RenewWizard({
           </div>
         </div>
         <IssuedCertificatePanel deviceName={device.name} certificate={renewed.certificate} privateKeyPem={renewed.privateKeyPem} connect={connect} />
-        <ConnectPanel connect={connect} deviceName={device.name} keyAlgorithm={renewed.certificate.keyType === 'RSA' ? 'RSA' : 'EC'} />
+        <ConnectPanel connect={connect} deviceName={device.name} certificate={renewed.certificate} />
       </div>
     );
   }
