@@ -18,6 +18,8 @@ const HREF: Record<string, string> = {
   Certificates: '/certificates',
   'Certificate doctor': '/doctor',
   Reconcile: '/reconcile',
+  'EST enrollment': '/est',
+  'Renewal planner': '/est/planner',
   'mTLS hosts': '/mtls',
   'Custom CSRs': '/custom-csrs',
   Readings: '/readings',
