@@ -79,11 +79,11 @@ export function buildEstCommands({ connect, deviceName, commonName, key, files }
   const headers = 'est-headers.txt';
 
   // The same POST until it is no longer 202, sleeping Retry-After seconds between (RFC 7030 §4.2.3).
-  const loop = (op: 'simpleenroll' | 'simplereenroll', auth: string, body: string) =>
+  const loop = (op: 'simpleenroll' | 'simplereenroll', clientCert: string, basic: string | null, body: string) =>
     [
       'while :; do',
-      `  status=$(curl -sS${trust} ${auth} \\`,
-      `    -H 'Content-Type: application/pkcs10' --data-binary @${body} \\`,
+      `  status=$(curl -sS${trust} ${clientCert} \\`,
+      `    ${basic ? `-u ${basic} ` : ''}-H 'Content-Type: application/pkcs10' --data-binary @${body} \\`,
       `    -D ${headers} -o ${answer} -w '%{http_code}' ${url(op)})`,
       `  echo "${op}: HTTP $status"`,
       '  [ "$status" = 202 ] || break',
@@ -111,12 +111,17 @@ export function buildEstCommands({ connect, deviceName, commonName, key, files }
     ],
     enroll: [
       `[ -f ${csr} ] || openssl req -new -newkey ${newKeyOptions(key)} -nodes \\\n  -keyout ${keyFile} -subj ${q(subjectArg(commonName))} -outform DER | openssl base64 > ${csr}`,
-      loop('simpleenroll', `${bootstrapAuth} -u "${deviceName}:$${EST_TOKEN_VARIABLE}"`, csr),
+      loop('simpleenroll', bootstrapAuth, `"${deviceName}:$${EST_TOKEN_VARIABLE}"`, csr),
       unpack(cert),
     ],
     renew: [
-      `[ -f ${nextCsr} ] || { openssl genpkey ${keyOptions(key)} -out ${nextKey} && \\\n  openssl x509 -x509toreq -in ${cert} -signkey ${nextKey} | openssl req -outform DER | openssl base64 > ${nextCsr}; }`,
-      loop('simplereenroll', `--cert ${cert} --key ${keyFile}`, nextCsr),
+      [
+        `[ -f ${nextCsr} ] || {`,
+        `  openssl genpkey ${keyOptions(key)} -out ${nextKey} &&`,
+        `  openssl x509 -x509toreq -in ${cert} -signkey ${nextKey} | openssl req -outform DER | openssl base64 > ${nextCsr}`,
+        '}',
+      ].join('\n'),
+      loop('simplereenroll', `--cert ${cert} --key ${keyFile}`, null, nextCsr),
       unpack(nextCert, ` \\\n  && mv ${nextKey} ${keyFile} && mv ${nextCert} ${cert} && rm ${nextCsr}`),
     ],
   };
