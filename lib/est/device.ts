@@ -4,11 +4,18 @@
  *   <dir>/device.pem, device-key.pem   its certificate and key, once it has them
  *   bootstrap certificate + key, token  only for the first enrollment
  *
+ *   <dir>/renew-after                    when certfleet said this certificate's window opens (see below)
+ *
  * `ensureCertificate` enrolls when there is no certificate, renews (simplereenroll, same subject, new key) when
  * the certificate has entered its renewal window, and otherwise does nothing. New files are written to a
  * temporary name and renamed, so a device cut off mid-write keeps its old certificate and key.
+ *
+ * The window is the group's EST policy, which the device does not know: it guesses the last 30 % of the
+ * lifetime. When its group renews later than that and refuses early renewals, the refusal (an EST error,
+ * RFC 7030 §4.2.3) names the moment the window opens; the device keeps it in renew-after and asks again
+ * only then, instead of being refused (and alerted on) at every run.
  */
-import { rename, readFile, writeFile } from 'node:fs/promises';
+import { rename, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { x509 } from '../pki/crypto';
 import { encodePem } from '../pki/pem';
@@ -40,10 +47,20 @@ export interface DeviceEstOptions {
   signal?: AbortSignal;
 }
 
-export type EnsureOutcome = 'enrolled' | 'renewed' | 'current';
+/** `deferred`: certfleet refused a renewal before the window and said when it opens (kept in renew-after). */
+export type EnsureOutcome = 'enrolled' | 'renewed' | 'current' | 'deferred';
 
 export const certFile = (dir: string) => path.join(dir, 'device.pem');
 export const keyFile = (dir: string) => path.join(dir, 'device-key.pem');
+export const renewAfterFile = (dir: string) => path.join(dir, 'renew-after');
+
+/** The moment an early-renewal refusal names ("… window opens on 2027-01-24 00:00 UTC"), if it names one. */
+export function windowOpensFromRefusal(body: string): Date | undefined {
+  const m = /window opens on (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC/.exec(body);
+  if (!m) return undefined;
+  const at = new Date(`${m[1]}T${m[2]}:00Z`);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
 
 async function readOptional(file: string): Promise<string | undefined> {
   try {
@@ -78,7 +95,10 @@ export async function ensureCertificate(opts: DeviceEstOptions): Promise<EnsureO
   let client: EstClientOptions;
   let name: x509.Name | x509.JsonName;
   if (current && currentKey) {
-    if (!opts.forceRenew && !inRenewalWindow(current, opts.renewFraction)) return 'current';
+    // What certfleet said wins over the device's own guess.
+    const told = Date.parse((await readOptional(renewAfterFile(opts.dir)))?.trim() ?? '');
+    const due = Number.isNaN(told) ? inRenewalWindow(current, opts.renewFraction) : Date.now() >= told;
+    if (!opts.forceRenew && !due) return 'current';
     kind = 'simplereenroll';
     client = { ...tls, certPem: current, keyPem: currentKey };
     // RFC 7030 §4.2.2: the same subject, byte for byte.
@@ -109,12 +129,22 @@ export async function ensureCertificate(opts: DeviceEstOptions): Promise<EnsureO
       await new Promise((r) => setTimeout(r, wait));
     },
   });
+  const opens = kind === 'simplereenroll' && res.status === 403 ? windowOpensFromRefusal(res.body) : undefined;
+  if (opens) {
+    await writeAtomically(renewAfterFile(opts.dir), `${opens.toISOString()}\n`, 0o644);
+    log(`renewal refused until the window opens: certfleet says ${opens.toISOString()}; asking again then`);
+    return 'deferred';
+  }
   if (res.status !== 200) throw new Error(`${kind} refused: ${res.status} ${res.body.trim()}`);
   const [certPem] = certificatesOf(res);
   if (!certPem) throw new Error(`${kind}: the answer holds no certificate`);
   // Key first: a certificate without its key would be unusable, a key without its certificate is harmless.
   await writeAtomically(keyFile(opts.dir), await exportPrivateKeyPem(keys.privateKey), 0o600);
   await writeAtomically(certFile(opts.dir), certPem, 0o644);
+  // A new certificate has a window of its own.
+  await unlink(renewAfterFile(opts.dir)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
   log(`${kind === 'simpleenroll' ? 'enrolled' : 'renewed'}: ${certFile(opts.dir)}`);
   return kind === 'simpleenroll' ? 'enrolled' : 'renewed';
 }

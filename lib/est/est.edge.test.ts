@@ -22,7 +22,7 @@ import { pullReadings } from '@/lib/readings/pull';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { certificatesOf, estRequest, estUntilAnswered, type EstClientOptions } from './client';
 import { BOOTSTRAP_FILES, buildEstCommands, EST_TOKEN_VARIABLE } from './connect-commands';
-import { ensureCertificate, certFile, inRenewalWindow } from './device';
+import { ensureCertificate, certFile, inRenewalWindow, renewAfterFile, windowOpensFromRefusal } from './device';
 import { syncEst, type EstSyncOptions } from './sync';
 import { updateEstPolicy } from './policy';
 import { createEnrollmentTokens } from './tokens';
@@ -465,6 +465,48 @@ describe('EST through the local edge', () => {
     const mine = { certPem: await readFile(f(files.cert), 'utf8'), keyPem: await readFile(f(files.key), 'utf8') };
     const post = await postReading({ url: `${edgeUrl}/temps`, caPem: lc.store.publicCaCertPem(), device: mine, headers: { host }, reading: { temperature: '36.8', time: utcSeconds() } });
     expect(post.status, post.body).toBe(201);
+  });
+
+  it('a device that guesses its window too early learns the real one from the refusal and waits for it', async () => {
+    const group = 'est-late-window';
+    const device = await testDb.prisma.device.create({ data: { name: 'est-late-01', group, commonName: 'est-late-01.devices.test', status: 'INACTIVE' } });
+    // The group renews only in the last 10 % of a 30-day lifetime, and refuses earlier requests.
+    await updateEstPolicy(
+      testDb.prisma,
+      admin,
+      EstPolicySchema.parse({ group, windowMode: 'PERCENT', windowPercent: 10, windowDays: 30, refuseEarlyRenewal: true, keyTypes: ['P-256'], minRsaBits: 2048, validityDays: 30, tokenHours: 24, tokenUses: 1, maxRequestsPerDay: 10 }),
+    );
+    const [made] = await createEnrollmentTokens(testDb.prisma, admin, { deviceIds: [device.id] });
+    const dir = path.join(dataDir, 'late');
+    await mkdir(dir, { recursive: true });
+    const base = { baseUrl: edgeUrl, dir, caPem: lc.store.publicCaCertPem(), headers: { host: SHIELD } };
+    // certfleet's job runs while the device waits out its 202s.
+    let stop = false;
+    const job = (async () => {
+      while (!stop) {
+        await sync();
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    try {
+      expect(await ensureCertificate({ ...base, bootstrap, deviceName: device.name, token: made!.token })).toBe('enrolled');
+      const enrolled = await parseCertificate(await readFile(certFile(dir), 'utf8'));
+      // The device thinks it is in its window (it guesses 100 % here): certfleet refuses and names the moment.
+      expect(await ensureCertificate({ ...base, renewFraction: 1 })).toBe('deferred');
+      const told = new Date((await readFile(renewAfterFile(dir), 'utf8')).trim());
+      const opens = enrolled.notAfter.getTime() - (enrolled.notAfter.getTime() - enrolled.notBefore.getTime()) * 0.1;
+      expect(Math.abs(told.getTime() - opens)).toBeLessThan(60_000); // the refusal names the minute
+      const refusals = () => testDb.prisma.auditEvent.count({ where: { action: 'est.reject', targetId: device.id } });
+      expect(await refusals()).toBe(1);
+      // Asked again before that moment, the device does not ask certfleet at all.
+      expect(await ensureCertificate({ ...base, renewFraction: 1 })).toBe('current');
+      expect(await refusals()).toBe(1);
+      expect(await testDb.prisma.certificate.count({ where: { deviceId: device.id } })).toBe(1);
+      expect(windowOpensFromRefusal('403 no window here')).toBeUndefined();
+    } finally {
+      stop = true;
+      await job;
+    }
   });
 
   it('the simulator (npm run device -- --est) enrolls and renews with nothing but its files', async () => {
