@@ -8,6 +8,7 @@
 //   npm run bench -- --only inventory [--inventory-devices 100000] [--runs 20] [--fresh] [--before] [--skip-pglite] [--skip-postgres]
 //   npm run bench -- --only inventory --cases planner [--inventory-db certfleet_bench_planner]   # some reads: printed, not written
 //   npm run bench -- --only cloudflare                # ~9 min at Cloudflare's real limit; --rate-limit 1200/60 --pages 400 is quicker
+//   npm run bench -- --only est-renewal               # ~45 min at Cloudflare's real limit; --rate-limit 1200/60 (~10 min), --est-devices 500
 //
 // Each section sits between <!-- bench:<name> --> markers, so a partial run replaces only its own.
 
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { benchmarkAlerts, formatAlertsBenchmark } from './alerts';
 import { benchmarkInventory, formatInventoryBenchmark } from './inventory';
 import { benchmarkCloudflare, formatCloudflareBenchmark } from './cloudflare';
+import { benchmarkEstRenewal, formatEstRenewalBenchmark } from './est-renewal';
 import { benchmarkReadings, formatReadingsBenchmark } from './readings';
 import { formatLostReadings, measureLostReadings } from './seed-worker';
 
@@ -112,6 +114,20 @@ const SECTIONS: Section[] = [
       'the same budget in the database (lib/cloudflare/budget.ts). `--pages`, `--rate-limit 1200/60` (a shorter window) change the load.',
     ].join('\n'),
     run: async () => formatCloudflareBenchmark(await benchmarkCloudflare({ pages: num('pages'), rateLimit: flag('rate-limit') })),
+  },
+  {
+    name: 'est-renewal',
+    title: 'EST: a fleet entering its renewal window at once',
+    intro: [
+      '`bench/est-renewal.ts` (`benchmarkEstRenewal()`) gives every device a current certificate of the local Cloudflare inside its',
+      'group\'s renewal window, then has them all send `simplereenroll` at once through the local edge (a real mTLS handshake with',
+      'the device\'s own certificate; the Worker in workerd stores the request). certfleet\'s EST job (`syncEst()`, lib/est/sync.ts) runs',
+      'in a process of its own (lib/est/testing/sync-loop.ts), issues through the one door under the shared budget and hands the',
+      'certificates back; the bench kills it (SIGKILL) half way and a second process finishes. Then every device asks again and must get',
+      '200 with a certificate for its new key. "Issued twice" counts what Cloudflare signed, compared with the database.',
+      '`--est-devices N`, `--rate-limit 1200/60` (the same limit over a 5× shorter window) change the load.',
+    ].join('\n'),
+    run: async () => formatEstRenewalBenchmark(await benchmarkEstRenewal({ devices: num('est-devices'), rateLimit: flag('rate-limit') })),
   },
   {
     name: 'worker',

@@ -38,6 +38,11 @@ export interface EstSyncOptions {
   issuance?: Pick<IssuanceOptions, 'cloudflare' | 'cloudflareConfig' | 'onStep'>;
   /** Requests handled per run (default 200); the rest wait for the next run. */
   limit?: number;
+  /**
+   * Requests handled at once (default 8). Each waits mostly on the database, the Worker and Cloudflare; one at a
+   * time, a busy machine issues fewer per second than Cloudflare's budget allows (bench/est-renewal.ts).
+   */
+  concurrency?: number;
   fetch?: typeof fetch;
 }
 
@@ -82,21 +87,29 @@ export async function syncEst(prisma: PrismaClient, opts: EstSyncOptions): Promi
   }
   s.seen = pending.length;
 
-  for (const req of pending) {
-    try {
-      const outcome = await handle(prisma, api, req, opts);
-      if (outcome === 'issued') s.issued++;
-      else s.rejected++;
-    } catch (error) {
-      s.deferred++;
-      s.errors.push(`${req.id}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-      // Cloudflare's budget is spent: the others would only wait for it too.
-      if (isAppError(error) && error.code === 'RATE_LIMITED') {
-        s.deferred += pending.length - pending.indexOf(req) - 1;
-        break;
+  // Oldest first, a few at a time. Requests never share an issuance id (the Worker keeps one pending request per
+  // client certificate and token), so handling them side by side changes nothing about "exactly once".
+  let next = 0;
+  let spent = false;
+  const lanes = Math.max(1, Math.min(opts.concurrency ?? 8, pending.length));
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (!spent && next < pending.length) {
+        const req = pending[next++]!;
+        try {
+          const outcome = await handle(prisma, api, req, opts);
+          if (outcome === 'issued') s.issued++;
+          else s.rejected++;
+        } catch (error) {
+          s.deferred++;
+          s.errors.push(`${req.id}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+          // Cloudflare's budget is spent: the others would only wait for it too.
+          if (isAppError(error) && error.code === 'RATE_LIMITED') spent = true;
+        }
       }
-    }
-  }
+    }),
+  );
+  if (spent) s.deferred += pending.length - next;
   // Refusals raise their alert now (the EST_REFUSED rules), not at the next evaluation job; failures here are
   // the evaluation job's to retry.
   if (s.rejected > 0) await raiseRefusalAlerts(prisma);
@@ -200,11 +213,22 @@ async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstReq
     return answerRejected(prisma, api, req.id, error.message);
   }
 
+  // An earlier attempt was cut between asking Cloudflare and noting its answer (a killed worker), or is in flight
+  // in another process: only a search of the zone by CSR can tell whether it was signed. That search is the heal
+  // job's (healPendingIssuances, background priority, once a minute) and reconcile's; here it would run again on
+  // every run, up to 9 Cloudflare calls each time, and in a renewal wave it cannot conclude (every certificate of
+  // the last minutes is a candidate), so one cut request would spend the whole budget (bench/est-renewal.ts).
+  const earlier = await prisma.issuanceIntent.findUnique({ where: { id: plan.requestId }, select: { status: true, cloudflareId: true } });
+  if (earlier?.status === 'PENDING' && !earlier.cloudflareId) {
+    throw new Error('an earlier attempt was interrupted before Cloudflare answered; the heal job settles it, then it is handed back');
+  }
+
   let certificate: { id: string; pem: string; serialNumber: string; fingerprintSha256: string };
   try {
     const result = await issueCertificateForDevice(
       { deviceId: plan.deviceId, csrPem: req.csrPem, validityDays: plan.validityDays, source: plan.replaces ? 'RENEWAL' : 'ENROLLED', actor: EST_ACTOR, requestId: plan.requestId },
-      { prisma, ...opts.issuance },
+      // A queued batch, not a person waiting: a renewal wave keeps a quarter of the budget for people.
+      { prisma, priority: 'bulk', ...opts.issuance },
     );
     certificate = result.certificate;
   } catch (error) {
