@@ -69,7 +69,12 @@ export class EstWorkerApi {
   }
 
   pending(after: string, limit: number): Promise<{ requests: WorkerEstRequest[]; hasMore: boolean; nextCursor: string | null }> {
-    const q = new URLSearchParams({ status: 'pending', limit: String(limit), ...(after ? { after } : {}) });
+    return this.requests('pending', after, limit);
+  }
+
+  /** Requests in `status`, oldest first, after the cursor (at most 500 a page). */
+  requests(status: WorkerEstRequest['status'], after: string, limit: number): Promise<{ requests: WorkerEstRequest[]; hasMore: boolean; nextCursor: string | null }> {
+    const q = new URLSearchParams({ status, limit: String(limit), ...(after ? { after } : {}) });
     return this.call('GET', `/export/est/requests?${q}`);
   }
 
