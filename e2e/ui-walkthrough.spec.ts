@@ -280,7 +280,8 @@ async function tabTo(page: Page, target: Locator, max = 120): Promise<void> {
 }
 
 test('[SUPPORT][KEYBOARD JOURNEY]: finds a serial and revokes it without the mouse', async ({ page }) => {
-  const device = await seededDevice('cold-storage-03');
+  // A device no other spec picks (the doctor's spec revokes "the second active demo certificate by name").
+  const device = await seededDevice('warehouse-04');
   await signIn(page, 'SUPPORT');
   await page.goto('/devices');
   await waitForHydration(page);
