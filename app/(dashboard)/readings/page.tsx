@@ -20,12 +20,12 @@ import { parseChartRange, rangeToSearch } from '@/lib/readings/ranges';
 import { MAX_SERIES, parseFleetSelection } from '@/lib/readings/selection';
 import { fleetChartRows } from '@/lib/readings/series';
 import type { EffectiveLimits } from '@/lib/readings/thresholds';
-import { FlagsSection, FlagsSkeleton } from './_components/flags-section';
-import { HealthBadge, healthLabel } from './_components/health-badge';
-import { DeviceLimitsDialog, GroupLimitsDialog } from './_components/limits-dialogs';
-import { LocalTime } from './_components/local-time';
-import { PullNowButton } from './_components/pull-now-button';
-import { RangeWarning } from './_components/range-warning';
+import { FlagsSection, FlagsSkeleton } from '@/components/readings/flags-section';
+import { HealthBadge, healthLabel } from '@/components/readings/health-badge';
+import { DeviceLimitsDialog, GroupLimitsDialog } from '@/components/readings/limits-dialogs';
+import { LocalTime } from '@/components/readings/local-time';
+import { PullNowButton } from '@/components/readings/pull-now-button';
+import { RangeWarning } from '@/components/readings/range-warning';
 
 export const metadata: Metadata = { title: 'Readings' };
 

@@ -7,7 +7,7 @@ import { createDataTableColumnHelper } from '@/components/data-table/features';
 import { CONDITIONS } from '@/lib/alerts/conditions';
 import { subjectPath } from '@/lib/alerts/links';
 import type { AlertRow } from '@/lib/data/alerts';
-import { AcknowledgeDialog } from './acknowledge-dialog';
+import { AcknowledgeDialog } from '@/components/alerts/acknowledge-dialog';
 
 const column = createDataTableColumnHelper<AlertRow>();
 

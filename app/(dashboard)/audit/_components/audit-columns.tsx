@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { DataTableColumnHeader } from '@/components/data-table/data-table-column-header';
 import { createDataTableColumnHelper } from '@/components/data-table/features';
 import type { AuditRow } from '@/lib/data/audit';
-import { formatDateTimeSeconds } from '../../certificates/_components/format';
+import { formatDateTimeSeconds } from '@/components/certificates/format';
 
 const column = createDataTableColumnHelper<AuditRow>();
 

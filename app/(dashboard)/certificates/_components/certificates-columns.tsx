@@ -4,9 +4,9 @@ import Link from 'next/link';
 import { DataTableColumnHeader } from '@/components/data-table/data-table-column-header';
 import { createDataTableColumnHelper } from '@/components/data-table/features';
 import type { CertificateRow } from '@/lib/data/certificates';
-import { CertificateStatusBadge, ExpiryBadge } from './certificate-badges';
-import { formatDate } from './format';
-import { SelectAllCheckbox, SelectRowCheckbox } from './row-selection';
+import { CertificateStatusBadge, ExpiryBadge } from '@/components/certificates/certificate-badges';
+import { formatDate } from '@/components/certificates/format';
+import { SelectAllCheckbox, SelectRowCheckbox } from '@/components/certificates/row-selection';
 
 const column = createDataTableColumnHelper<CertificateRow>();
 

@@ -7,11 +7,11 @@ import { DataTableSearch, DataTableToolbar } from '@/components/data-table/data-
 import { useDataTable } from '@/components/data-table/use-data-table';
 import type { CertificateRow } from '@/lib/data/certificates';
 import { CERTIFICATE_STATUS_LABELS, CERTIFICATE_STATUSES, type CertificateListSearch } from '@/lib/validation/inventory';
-import { isLiveStatus } from './certificate-badges';
+import { isLiveStatus } from '@/components/certificates/certificate-badges';
 import { getCertificateColumns } from './certificates-columns';
-import { InventoryFilters } from './inventory-filters';
-import { RevokeDialog } from './revoke-dialog';
-import { RowSelectionProvider, useRowSelection } from './row-selection';
+import { InventoryFilters } from '@/components/certificates/inventory-filters';
+import { RevokeDialog } from '@/components/certificates/revoke-dialog';
+import { RowSelectionProvider, useRowSelection } from '@/components/certificates/row-selection';
 
 const statusOptions = CERTIFICATE_STATUSES.map((s) => ({ value: s, label: CERTIFICATE_STATUS_LABELS[s] }));
 const getRowId = (row: CertificateRow) => row.id;

@@ -9,7 +9,7 @@ import { fieldClasses, Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { CUSTOM_CSR_KEY_TYPES, CustomCsrSchema, type CustomCsrField, KEY_TYPE_LABELS, MAX_COMMON_NAME } from '@/lib/validation/custom-csr';
 import { createCustomCsrAction, type CreateCustomCsrState } from '../actions';
-import { describedBy, FormField } from './form-field';
+import { describedBy, FormField } from '@/components/ui/form-field';
 
 type FieldErrors = Partial<Record<CustomCsrField, string[]>>;
 

@@ -5,9 +5,9 @@ import { DataTableColumnHeader } from '@/components/data-table/data-table-column
 import { createDataTableColumnHelper } from '@/components/data-table/features';
 import { Badge } from '@/components/ui/badge';
 import type { DeviceRow } from '@/lib/data/devices';
-import { CertificateStatusBadge, ExpiryBadge } from '../../certificates/_components/certificate-badges';
-import { formatDateTime } from '../../certificates/_components/format';
-import { SelectAllCheckbox, SelectRowCheckbox } from '../../certificates/_components/row-selection';
+import { CertificateStatusBadge, ExpiryBadge } from '@/components/certificates/certificate-badges';
+import { formatDateTime } from '@/components/certificates/format';
+import { SelectAllCheckbox, SelectRowCheckbox } from '@/components/certificates/row-selection';
 
 const column = createDataTableColumnHelper<DeviceRow>();
 

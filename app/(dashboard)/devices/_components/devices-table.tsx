@@ -7,9 +7,9 @@ import { DataTableSearch, DataTableToolbar } from '@/components/data-table/data-
 import { useDataTable } from '@/components/data-table/use-data-table';
 import type { DeviceRow } from '@/lib/data/devices';
 import { CERTIFICATE_STATUS_LABELS, DEVICE_CERTIFICATE_FILTERS, type DeviceListSearch } from '@/lib/validation/inventory';
-import { InventoryFilters } from '../../certificates/_components/inventory-filters';
-import { RevokeDialog } from '../../certificates/_components/revoke-dialog';
-import { RowSelectionProvider, useRowSelection } from '../../certificates/_components/row-selection';
+import { InventoryFilters } from '@/components/certificates/inventory-filters';
+import { RevokeDialog } from '@/components/certificates/revoke-dialog';
+import { RowSelectionProvider, useRowSelection } from '@/components/certificates/row-selection';
 import { getDeviceColumns } from './devices-columns';
 
 const statusOptions = DEVICE_CERTIFICATE_FILTERS.map((s) => ({ value: s, label: s === 'NONE' ? 'No certificate' : CERTIFICATE_STATUS_LABELS[s] }));

@@ -10,7 +10,7 @@ import { subjectPath } from '@/lib/alerts/links';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getAlert } from '@/lib/data/alerts';
-import { AcknowledgeDialog } from '@/app/(dashboard)/alerts/_components/acknowledge-dialog';
+import { AcknowledgeDialog } from '@/components/alerts/acknowledge-dialog';
 import { DeliveryLog } from './_components/delivery-log';
 
 export const metadata: Metadata = { title: 'Alert' };

@@ -15,13 +15,13 @@ import { refreshCertificatesForView } from '@/lib/data/revocation';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { colonHex } from '@/lib/pki/format';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
-import { AuditTrail } from '@/app/(dashboard)/audit/_components/audit-trail';
-import { AutoRefresh } from '@/app/(dashboard)/certificates/_components/auto-refresh';
-import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/app/(dashboard)/certificates/_components/certificate-badges';
-import { EdgeProofNotice } from '@/app/(dashboard)/certificates/_components/edge-proof';
-import { formatDateTime } from '@/app/(dashboard)/certificates/_components/format';
-import { RevokeDialog } from '@/app/(dashboard)/certificates/_components/revoke-dialog';
-import { UndoRevocationButton } from '@/app/(dashboard)/certificates/_components/undo-revocation-button';
+import { AuditTrail } from '@/components/audit/audit-trail';
+import { AutoRefresh } from '@/components/certificates/auto-refresh';
+import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/components/certificates/certificate-badges';
+import { EdgeProofNotice } from '@/components/certificates/edge-proof';
+import { formatDateTime } from '@/components/certificates/format';
+import { RevokeDialog } from '@/components/certificates/revoke-dialog';
+import { UndoRevocationButton } from '@/components/certificates/undo-revocation-button';
 
 /** The tab says which certificate: "lab-07 · 4F2A… · certfleet", not "Certificate" on every tab. */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {

@@ -18,14 +18,14 @@ import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshDeviceForView } from '@/lib/data/revocation';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
-import { AuditTrail } from '@/app/(dashboard)/audit/_components/audit-trail';
-import { AutoRefresh } from '@/app/(dashboard)/certificates/_components/auto-refresh';
-import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/app/(dashboard)/certificates/_components/certificate-badges';
-import { EdgeProofNotice } from '@/app/(dashboard)/certificates/_components/edge-proof';
-import { formatAgo, formatDate, formatDateTime } from '@/app/(dashboard)/certificates/_components/format';
-import { RevokeDialog } from '@/app/(dashboard)/certificates/_components/revoke-dialog';
-import { UndoRevocationButton } from '@/app/(dashboard)/certificates/_components/undo-revocation-button';
-import { ReadingsSparkline } from '@/app/(dashboard)/devices/_components/readings-sparkline';
+import { AuditTrail } from '@/components/audit/audit-trail';
+import { AutoRefresh } from '@/components/certificates/auto-refresh';
+import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/components/certificates/certificate-badges';
+import { EdgeProofNotice } from '@/components/certificates/edge-proof';
+import { formatAgo, formatDate, formatDateTime } from '@/components/certificates/format';
+import { RevokeDialog } from '@/components/certificates/revoke-dialog';
+import { UndoRevocationButton } from '@/components/certificates/undo-revocation-button';
+import { ReadingsSparkline } from '@/components/readings/readings-sparkline';
 
 /** The tab names the device ("cold-storage-02 · certfleet"), not "Device" on every tab. */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {

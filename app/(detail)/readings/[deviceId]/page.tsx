@@ -16,12 +16,12 @@ import { getDeviceReadings } from '@/lib/data/readings';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { parseChartRange } from '@/lib/readings/ranges';
 import { deviceChartRows, gapThresholdMs } from '@/lib/readings/series';
-import { FlagsSection, FlagsSkeleton } from '@/app/(dashboard)/readings/_components/flags-section';
-import { HealthBadge } from '@/app/(dashboard)/readings/_components/health-badge';
-import { DeviceLimitsDialog } from '@/app/(dashboard)/readings/_components/limits-dialogs';
-import { LocalTime } from '@/app/(dashboard)/readings/_components/local-time';
-import { PullNowButton } from '@/app/(dashboard)/readings/_components/pull-now-button';
-import { RangeWarning } from '@/app/(dashboard)/readings/_components/range-warning';
+import { FlagsSection, FlagsSkeleton } from '@/components/readings/flags-section';
+import { HealthBadge } from '@/components/readings/health-badge';
+import { DeviceLimitsDialog } from '@/components/readings/limits-dialogs';
+import { LocalTime } from '@/components/readings/local-time';
+import { PullNowButton } from '@/components/readings/pull-now-button';
+import { RangeWarning } from '@/components/readings/range-warning';
 
 export const metadata: Metadata = { title: 'Device readings' };
 

@@ -8,7 +8,7 @@ import { fieldClasses, Input } from '@/components/ui/input';
 import { checkSignedCertificate } from '@/lib/custom-csrs/check-certificate';
 import { UploadCertificateSchema, type UploadCertificateField } from '@/lib/validation/custom-csr';
 import { uploadCertificateAction, type UploadCertificateState } from '@/app/(dashboard)/custom-csrs/actions';
-import { describedBy, FormField } from '@/app/(dashboard)/custom-csrs/_components/form-field';
+import { describedBy, FormField } from '@/components/ui/form-field';
 
 type FieldErrors = Partial<Record<UploadCertificateField, string[]>>;
 

@@ -2,7 +2,7 @@ import { ScrollText } from 'lucide-react';
 import Link from 'next/link';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { AuditRow } from '@/lib/data/audit';
-import { formatDateTime } from '../../certificates/_components/format';
+import { formatDateTime } from '@/components/certificates/format';
 
 /** A short, newest-first list of audit events (a device's or a certificate's trail). */
 export function AuditTrail({ events, moreHref }: { events: AuditRow[]; moreHref?: string }) {

@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { FieldError, Label } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
-import { acknowledgeAlertAction, type AlertActionState } from '../actions';
+import { acknowledgeAlertAction, type AlertActionState } from '@/app/(dashboard)/alerts/actions';
 
 /** "Someone is on it": acknowledges an open alert with an optional note (SUPPORT, ADMIN). */
 export function AcknowledgeDialog({ alert, size = 'sm' }: { alert: { id: string; summary: string }; size?: 'sm' | 'md' }) {
