@@ -1,11 +1,12 @@
 import 'server-only';
+import type { AlertForMessage } from '@/lib/alerts/message';
 import { recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { afterCursor, cursorPage } from './cursor';
 import { AppError } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
-import type { AlertCondition, AlertSeverity, AlertState, DeliveryEvent, DeliveryStatus } from '@/lib/generated/prisma/enums';
+import type { DeliveryEvent, DeliveryStatus } from '@/lib/generated/prisma/enums';
 import type { AlertListSearch } from '@/lib/validation/alerts';
 import { pageWindow } from '@/lib/validation/table-search-params';
 
@@ -19,27 +20,9 @@ export function badInput(field: string, message: string): AppError<'BAD_INPUT'> 
   return new AppError('BAD_INPUT', message, { fieldErrors: { [field]: [message] } });
 }
 
-export interface AlertRow {
-  id: string;
-  ruleId: string | null;
-  ruleName: string;
-  condition: AlertCondition;
-  subjectType: string;
-  subjectId: string;
-  subjectLabel: string;
-  groupName: string | null;
-  state: AlertState;
-  severity: AlertSeverity;
-  summary: string;
-  details: unknown;
-  escalation: string | null;
-  raisedAt: Date;
-  escalatedAt: Date | null;
-  acknowledgedAt: Date | null;
-  acknowledgedByEmail: string | null;
+/** An alert as the pages show it: what its messages carry, and the note of whoever acknowledged it. */
+export interface AlertRow extends AlertForMessage {
   acknowledgeNote: string | null;
-  resolvedAt: Date | null;
-  resolution: string | null;
 }
 
 const alertRowSelect = {

@@ -2,18 +2,17 @@
 
 import { CircleCheck, Cpu, Plus } from 'lucide-react';
 import Link from 'next/link';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { ConnectPanel } from '@/components/enrollment/connect-panel';
-import { newRequestId } from '@/components/enrollment/download';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
 import { confirmLeave } from '@/components/shell/leave-guard';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
+import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
 import { FormMessage } from '@/components/ui/alert';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { generateKeyAndCsr } from '@/lib/pki';
 import {
   commonNameFromName,
   type ConnectInfo,
@@ -29,14 +28,6 @@ const NEW_GROUP = '__new__';
 
 type Errors = Partial<Record<string, string[]>>;
 
-/** One submit's identity: a retry of the same content reuses its request id and CSR, so it is never issued twice. */
-interface Attempt {
-  formKey: string;
-  requestId: string;
-  csrPem: string;
-  privateKeyPem: string | null;
-}
-
 type Issued = Extract<IssueActionResult, { ok: true }> & { privateKeyPem: string | null };
 
 export function EnrollWizard({ groups, connect }: { groups: string[]; connect: ConnectInfo }) {
@@ -49,10 +40,8 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
   const [validityDays, setValidityDays] = useState(String(DEFAULT_VALIDITY_DAYS));
   const [keyChoice, setKeyChoice] = useState<KeyChoice>(initialKeyChoice);
   const [errors, setErrors] = useState<Errors>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { issue, busy, message, setMessage } = useIssueAttempt();
   const [issued, setIssued] = useState<Issued | null>(null);
-  const attempt = useRef<Attempt | null>(null);
 
   const fromCsr = keyChoice.keySource === 'csr';
   // With the device's own CSR the certificate says what the CSR says.
@@ -70,14 +59,14 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
     const parsed = EnrollmentDetailsSchema.safeParse(details);
     const found: Errors = { ...keyChoiceErrors(keyChoice) };
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const key = String(issue.path[0]);
+      for (const problem of parsed.error.issues) {
+        const key = String(problem.path[0]);
         // With the device's CSR the common name is the CSR's: its problems are told at the CSR, once.
         if (key === 'commonName' && fromCsr) {
-          if (!found.csrPem) found.csrPem = [issue.message.replace(/^Enter a common name\.?$/, 'The CSR has no common name.')];
+          if (!found.csrPem) found.csrPem = [problem.message.replace(/^Enter a common name\.?$/, 'The CSR has no common name.')];
           continue;
         }
-        (found[key] ??= []).push(issue.message);
+        (found[key] ??= []).push(problem.message);
       }
     }
     setErrors(found);
@@ -85,44 +74,24 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
       setMessage('Check the highlighted fields.');
       return;
     }
-    const formKey = JSON.stringify([parsed.data, keyChoice.keySource, keyChoice.keyType, fromCsr ? keyChoice.csrCheck?.pem : '']);
-    try {
-      if (attempt.current?.formKey !== formKey) {
-        let csrPem = keyChoice.csrCheck?.pem ?? '';
-        let privateKeyPem: string | null = null;
-        if (!fromCsr) {
-          setBusy('Making the key pair in this browser…');
-          const made = await generateKeyAndCsr({
-            algorithm: keyChoice.keyType === 'RSA-2048' ? 'RSA' : 'EC',
-            rsaBits: 2048,
-            subject: { CN: parsed.data.commonName },
-          });
-          csrPem = made.csrPem;
-          privateKeyPem = made.privateKeyPem;
-        }
-        attempt.current = { formKey, requestId: newRequestId(), csrPem, privateKeyPem };
-      }
-      const current = attempt.current;
-      setBusy('Asking Cloudflare to sign…');
-      const answer = await enrollDeviceAction(null, {
-        requestId: current.requestId,
-        ...parsed.data,
-        keySource: keyChoice.keySource,
-        keyType: fromCsr ? undefined : keyChoice.keyType,
-        csrPem: current.csrPem,
-      });
-      if (answer.ok) {
-        setIssued({ ...answer, privateKeyPem: current.privateKeyPem });
-        attempt.current = null;
-      } else {
-        setErrors(answer.fieldErrors ?? {});
-        setMessage(answer.details?.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
-      }
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : 'Enrollment failed.');
-    } finally {
-      setBusy(null);
-    }
+    const entered = parsed.data;
+    await issue({
+      formKey: JSON.stringify([entered, keyChoice.keySource, keyChoice.keyType, fromCsr ? keyChoice.csrCheck?.pem : '']),
+      keyChoice,
+      commonName: entered.commonName,
+      makingKey: 'Making the key pair in this browser…',
+      failed: 'Enrollment failed.',
+      send: (a) =>
+        enrollDeviceAction(null, {
+          requestId: a.requestId,
+          ...entered,
+          keySource: keyChoice.keySource,
+          keyType: fromCsr ? undefined : keyChoice.keyType,
+          csrPem: a.csrPem,
+        }),
+      onIssued: (answer, privateKeyPem) => setIssued({ ...answer, privateKeyPem }),
+      onRefused: setErrors,
+    });
   }
 
   if (issued) {

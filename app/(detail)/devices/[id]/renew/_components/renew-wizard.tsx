@@ -2,16 +2,15 @@
 
 import { CircleCheck, Clock } from 'lucide-react';
 import Link from 'next/link';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { ConnectPanel } from '@/components/enrollment/connect-panel';
-import { newRequestId } from '@/components/enrollment/download';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
+import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
 import { FormMessage } from '@/components/ui/alert';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
-import { generateKeyAndCsr } from '@/lib/pki';
 import { type ConnectInfo, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, validityDaysSchema } from '@/lib/validation/enrollment';
 import { renewCertificateAction, type RenewActionResult } from '../actions';
 
@@ -45,10 +44,8 @@ export function RenewWizard({
   const [keyChoice, setKeyChoice] = useState<KeyChoice>({ ...initialKeyChoice, keyType: current.keyType === 'RSA' ? 'RSA-2048' : 'P-256' });
   const [confirmNow, setConfirmNow] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const { issue, busy, message, setMessage } = useIssueAttempt();
   const [renewed, setRenewed] = useState<Renewed | null>(null);
-  const attempt = useRef<{ formKey: string; requestId: string; csrPem: string; privateKeyPem: string | null } | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -66,43 +63,26 @@ export function RenewWizard({
       return;
     }
     const fromCsr = keyChoice.keySource === 'csr';
-    const formKey = JSON.stringify([days.data, keyChoice.keySource, keyChoice.keyType, fromCsr ? keyChoice.csrCheck?.pem : '']);
-    try {
-      if (attempt.current?.formKey !== formKey) {
-        let csrPem = keyChoice.csrCheck?.pem ?? '';
-        let privateKeyPem: string | null = null;
-        if (!fromCsr) {
-          setBusy('Making the new key pair in this browser…');
-          const made = await generateKeyAndCsr({ algorithm: keyChoice.keyType === 'RSA-2048' ? 'RSA' : 'EC', rsaBits: 2048, subject: { CN: device.commonName } });
-          csrPem = made.csrPem;
-          privateKeyPem = made.privateKeyPem;
-        }
-        attempt.current = { formKey, requestId: newRequestId(), csrPem, privateKeyPem };
-      }
-      const a = attempt.current;
-      setBusy('Asking Cloudflare to sign…');
-      const answer = await renewCertificateAction(null, {
-        requestId: a.requestId,
-        deviceId: device.id,
-        replacesCertificateId: current.id,
-        validityDays: days.data,
-        keySource: keyChoice.keySource,
-        keyType: fromCsr ? undefined : keyChoice.keyType,
-        csrPem: a.csrPem,
-        revokeOld,
-      });
-      if (answer.ok) {
-        setRenewed({ ...answer, privateKeyPem: a.privateKeyPem });
-        attempt.current = null;
-      } else {
-        setErrors(answer.fieldErrors ?? {});
-        setMessage(answer.details?.retryable ? `${answer.message} Submitting again is safe.` : answer.message);
-      }
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : 'Renewal failed.');
-    } finally {
-      setBusy(null);
-    }
+    await issue({
+      formKey: JSON.stringify([days.data, keyChoice.keySource, keyChoice.keyType, fromCsr ? keyChoice.csrCheck?.pem : '']),
+      keyChoice,
+      commonName: device.commonName,
+      makingKey: 'Making the new key pair in this browser…',
+      failed: 'Renewal failed.',
+      send: (a) =>
+        renewCertificateAction(null, {
+          requestId: a.requestId,
+          deviceId: device.id,
+          replacesCertificateId: current.id,
+          validityDays: days.data,
+          keySource: keyChoice.keySource,
+          keyType: fromCsr ? undefined : keyChoice.keyType,
+          csrPem: a.csrPem,
+          revokeOld,
+        }),
+      onIssued: (answer, privateKeyPem) => setRenewed({ ...answer, privateKeyPem }),
+      onRefused: setErrors,
+    });
   }
 
   if (renewed) {
