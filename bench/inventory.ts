@@ -20,6 +20,7 @@ import type { SessionUser } from '@/lib/auth/errors';
 import { createPrismaClient } from '@/lib/db/client';
 import { startEmbeddedPostgres } from '@/lib/db/embedded';
 import { migrateDeploy, quoteIdent, withDatabase } from '@/lib/db/migrate';
+import { type FleetSizes, generateFleet } from '@/lib/db/scale-fleet';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { colonHex } from '@/lib/pki/format';
 import { parseAuditListSearch, parseCertificateListSearch, parseDeviceListSearch } from '@/lib/validation/inventory';
@@ -79,13 +80,8 @@ export interface InventoryBenchReport {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-const ACTIONS = [
-  'certificate.issue', 'certificate.revoke', 'certificate.renew', 'certificate.edge_refused', 'device.create', 'device.update',
-  'reconcile.drift', 'readings.pull', 'user.login', 'settings.expiry_bands.update', 'bulk.enroll', 'alert.raised',
-];
-
 /** Seeds the fleet unless the database already holds it; returns the load time, or null when reused. */
-async function seed(db: pg.Client, sizes: { devices: number; certificates: number; auditEvents: number }, log: (l: string) => void): Promise<number | null> {
+async function seed(db: pg.Client, sizes: FleetSizes, log: (l: string) => void): Promise<number | null> {
   const { rows } = await db.query<{ d: string; c: string; a: string }>(
     `SELECT (SELECT count(*) FROM "Device") AS d, (SELECT count(*) FROM "Certificate") AS c, (SELECT count(*) FROM "AuditEvent") AS a`,
   );
@@ -96,52 +92,7 @@ async function seed(db: pg.Client, sizes: { devices: number; certificates: numbe
   }
   if (Number(have.d) || Number(have.c) || Number(have.a)) throw new Error('the bench database holds another fleet: run with --fresh');
   const started = performance.now();
-  log(`loading ${sizes.devices.toLocaleString('en')} devices`);
-  await db.query(
-    `INSERT INTO "Device" (id, name, "group", "commonName", status, "reportIntervalSec", "lastSeenAt", "createdAt", "updatedAt")
-     SELECT 'd' || g, 'sensor-' || lpad(g::text, 6, '0'), 'group-' || lpad((g % 50)::text, 2, '0'), 'sensor-' || g || '.fleet.example',
-            'ACTIVE', 60,
-            CASE WHEN g % 100 = 0 THEN NULL ELSE now() AT TIME ZONE 'UTC' - (g % 5000) * interval '1 minute' END,
-            now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-       FROM generate_series(1, $1::int) g`,
-    [sizes.devices],
-  );
-  // Serials as stored (upper-case hex, no leading zero, 16 bytes), SKIs 20 bytes, fingerprints 32 bytes.
-  const certificates = (extra: string) => `
-    INSERT INTO "Certificate" (id, "cloudflareId", "deviceId", "serialNumber", ski, "fingerprintSha256", "commonName", "keyType", "keySize",
-                               "issuedOn", "expiresOn", "validityDays", status, source, pem, csr, "revokedAt", "supersededAt", "createdAt", "updatedAt")
-    SELECT 'c' || g, 'cf' || g, 'd' || (1 + (g - 1) % $1::int), upper('4' || substr(md5('s' || g), 2)), md5('k' || g) || substr(md5('l' || g), 1, 8),
-           encode(sha256(('f' || g)::bytea), 'hex'), 'sensor-' || (1 + (g - 1) % $1::int) || '.fleet.example', 'ecdsa', 256, ${extra}`;
-  log(`loading ${sizes.devices.toLocaleString('en')} current certificates`);
-  await db.query(
-    `${certificates(`now() AT TIME ZONE 'UTC' - interval '30 days', now() AT TIME ZONE 'UTC' + (1 + g % 400) * interval '1 day' + (g % 24) * interval '1 hour',
-        365, 'ACTIVE', 'SEED', '', '', NULL, NULL, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'`)}
-       FROM generate_series(1, $1::int) g`,
-    [sizes.devices],
-  );
-  log(`loading ${(sizes.certificates - sizes.devices).toLocaleString('en')} older certificates (superseded or revoked)`);
-  await db.query(
-    `${certificates(`now() AT TIME ZONE 'UTC' - interval '400 days', now() AT TIME ZONE 'UTC' + (g % 30 - 10) * interval '1 day', 365,
-        (CASE WHEN g % 1000 = 0 THEN 'PENDING_REVOCATION' WHEN g % 2 = 0 THEN 'REVOKED' ELSE 'ACTIVE' END)::"CertificateStatus", 'SEED', '', '',
-        CASE WHEN g % 2 = 0 THEN now() AT TIME ZONE 'UTC' - (g % 400) * interval '1 day' END,
-        CASE WHEN g % 2 = 1 THEN now() AT TIME ZONE 'UTC' - (g % 400) * interval '1 day' END,
-        now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'`)}
-       FROM generate_series($1::int + 1, $2::int) g`,
-    [sizes.devices, sizes.certificates],
-  );
-  log(`loading ${sizes.auditEvents.toLocaleString('en')} audit events`);
-  for (let from = 1; from <= sizes.auditEvents; from += 250_000) {
-    await db.query(
-      `INSERT INTO "AuditEvent" (at, "actorEmail", action, "targetType", "targetId", "targetLabel")
-       SELECT now() AT TIME ZONE 'UTC' - (g % 525600) * interval '1 minute',
-              CASE WHEN g % 3 = 0 THEN 'system:' || (ARRAY['reconcile', 'pull', 'renewal', 'edge-proof'])[1 + g % 4] ELSE 'user' || (g % 40) || '@fleet.example' END,
-              ($3::text[])[1 + (g * 7) % array_length($3::text[], 1)], 'device', 'd' || (1 + g % 100000), 'sensor-' || (1 + g % 100000)
-         FROM generate_series($1::int, $2::int) g`,
-      [from, Math.min(sizes.auditEvents, from + 249_999), ACTIONS],
-    );
-  }
-  log('VACUUM ANALYZE');
-  await db.query('VACUUM ANALYZE');
+  await generateFleet(db, sizes, log);
   return performance.now() - started;
 }
 

@@ -9,10 +9,16 @@
  *
  *   npm start            production build on http://127.0.0.1:3000
  *   npm run dev          the same with `next dev` (hot reload)
+ *   npm start -- --fleet 100000
+ *                        the same with a generated fleet of that many devices beside the demo's (lib/db/scale-fleet.ts),
+ *                        to see the screens at fleet size; best in a data directory of its own
+ *                        (CERTFLEET_DATA_DIR=.data-scale), as the generated certificates exist only in certfleet's database
  */
 import { resolve } from 'node:path';
+import pg from 'pg';
 import { DEMO_USERS, DEMO_PASSWORD } from '@/lib/auth/demo-users';
 import { readAuthConfig, roleFromClaims } from '@/lib/auth/sso-config';
+import { fleetSizes, generatedFleetSize, generateFleet } from '@/lib/db/scale-fleet';
 import { buildIfStale } from './lib/build';
 import { seedDemoAlerts } from './lib/demo-alerts';
 import { startCloudflareTarget, seedDemoFleet, startBackground } from './lib/fleet';
@@ -25,6 +31,20 @@ const root = resolve(new URL('..', import.meta.url).pathname);
 const dev = process.argv.includes('--dev');
 const dataDir = resolve(root, process.env.CERTFLEET_DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
+const fleet = fleetOption(process.argv.slice(2));
+
+/** `--fleet N` (or `--fleet=N`; `--fleet` alone is 100,000): how many devices to generate, or 0. */
+function fleetOption(args: string[]): number {
+  const at = args.findIndex((a) => a === '--fleet' || a.startsWith('--fleet='));
+  if (at < 0) return 0;
+  const raw = args[at]!.includes('=') ? args[at]!.split('=')[1]! : /^\d[\d_,]*$/.test(args[at + 1] ?? '') ? args[at + 1]! : '100000';
+  const n = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
+    console.error(`[certfleet] --fleet takes a number of devices from 1 to 1,000,000, not "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
 
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -66,6 +86,7 @@ async function main(): Promise<void> {
   stops.push(() => prisma.$disconnect());
   const seeded = await seedDemoFleet(prisma, cloudflare, dataDir);
   if (seeded) console.log(`[certfleet] seeded ${seeded}`);
+  if (fleet) await seedGeneratedFleet(database.url, fleet);
 
   const mail = await startMailCatcher({
     dir: resolve(dataDir, 'mail'),
@@ -109,6 +130,25 @@ ${DEMO_USERS.map((u) => `    ${u.role.padEnd(8)} ${u.email}`).join('\n')}
 ${sso ? ssoLines(sso) : ''}
   Ctrl-C stops everything.
 `);
+}
+
+/** Adds the generated fleet of `--fleet N` unless the database holds it already; refuses another size. */
+async function seedGeneratedFleet(url: string, devices: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const have = await generatedFleetSize(client);
+    if (have === devices) {
+      console.log(`[certfleet] generated fleet of ${devices.toLocaleString('en')} devices found`);
+      return;
+    }
+    if (have) throw new Error(`the database holds a generated fleet of ${have.toLocaleString('en')} devices, not ${devices.toLocaleString('en')}: use another CERTFLEET_DATA_DIR`);
+    const started = Date.now();
+    await generateFleet(client, fleetSizes(devices), (line) => console.log(`[certfleet] fleet: ${line}`));
+    console.log(`[certfleet] generated a fleet of ${devices.toLocaleString('en')} devices in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
