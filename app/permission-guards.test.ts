@@ -22,6 +22,11 @@ function filesUnder(dir: string): string[] {
 }
 
 const sources = filesUnder(appDir).map((file) => ({ file: path.relative(appDir, file), text: readFileSync(file, 'utf8') }));
+// Server actions may sit beside the components that use them (components/<domain>/actions.ts): look everywhere.
+const rootDir = path.dirname(appDir);
+const actionSources = ['app', 'components', 'lib']
+  .flatMap((dir) => filesUnder(path.join(rootDir, dir)))
+  .map((file) => ({ file: path.relative(rootDir, file), text: readFileSync(file, 'utf8') }));
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 // Next's route segment config may sit beside the methods (`export const maxDuration = 60`).
 const SEGMENT_CONFIG = ['dynamic', 'dynamicParams', 'revalidate', 'fetchCache', 'runtime', 'preferredRegion', 'maxDuration'];
@@ -72,10 +77,11 @@ describe('route handlers', () => {
 });
 
 describe('server actions', () => {
-  const actionFiles = sources.filter((s) => /^\s*['"]use server['"]/.test(s.text));
+  const actionFiles = actionSources.filter((s) => /^\s*['"]use server['"]/.test(s.text));
 
-  it('exist (this guard is looking in the right place)', () => {
-    expect(actionFiles.map((a) => a.file)).toContain(path.join('(dashboard)', 'users', 'actions.ts'));
+  it('exist (this guard is looking in the right places)', () => {
+    expect(actionFiles.map((a) => a.file)).toContain(path.join('app', '(dashboard)', 'users', 'actions.ts'));
+    expect(actionFiles.map((a) => a.file)).toContain(path.join('components', 'certificates', 'actions.ts'));
   });
 
   const actions = actionFiles.flatMap(({ file, text }) => [...text.matchAll(/export\s+const\s+(\w+)\b/g)].map((m) => [`${file} ${m[1]}`, text, m[1]!] as const));

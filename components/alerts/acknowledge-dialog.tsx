@@ -6,12 +6,13 @@ import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { FieldError, Label } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
-import { acknowledgeAlertAction, type AlertActionState } from '@/app/(dashboard)/alerts/actions';
+import type { ActionState } from '@/lib/validation/action-state';
+import { acknowledgeAlertAction } from './actions';
 
 /** "Someone is on it": acknowledges an open alert with an optional note (SUPPORT, ADMIN). */
 export function AcknowledgeDialog({ alert, size = 'sm' }: { alert: { id: string; summary: string }; size?: 'sm' | 'md' }) {
   const [open, setOpen] = useState(false);
-  const [state, formAction, pending] = useActionState<AlertActionState, FormData>(acknowledgeAlertAction, null);
+  const [state, formAction, pending] = useActionState<ActionState<string>, FormData>(acknowledgeAlertAction, null);
   const noteId = useId();
   const errors = state && !state.ok ? state.fieldErrors?.note : undefined;
   return (

@@ -11,7 +11,7 @@ import { Dialog } from '@/components/ui/dialog';
 import { FieldError, Label } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import { REVOCATION_REASON_LABELS, REVOCATION_REASONS, type RevokeField, RevokeSchema } from '@/lib/validation/inventory';
-import { revokeCertificatesAction, type RevokeState } from '@/app/(dashboard)/certificates/actions';
+import { revokeCertificatesAction, type RevokeState } from './actions';
 
 type FieldErrors = Partial<Record<RevokeField, string[]>>;
 

@@ -5,7 +5,7 @@ import { useActionState } from 'react';
 import { Button, type ButtonSize } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
 import type { CertificateStatus } from '@/lib/generated/prisma/enums';
-import { reactivateCertificateAction, type ReactivateState } from '@/app/(dashboard)/certificates/actions';
+import { reactivateCertificateAction, type ReactivateState } from './actions';
 
 /** Undoes a revocation while Cloudflare has it pending; says what happened beside the button. */
 export function UndoRevocationButton({

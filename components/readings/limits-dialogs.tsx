@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { DeviceLimitsSchema, GroupLimitsSchema, INTERVAL_BOUNDS } from '@/lib/readings/limits-schema';
-import { updateDeviceLimitsAction, updateGroupLimitsAction, type DeviceLimitsState, type GroupLimitsState } from '@/app/(dashboard)/readings/actions';
+import { updateDeviceLimitsAction, updateGroupLimitsAction, type DeviceLimitsState, type GroupLimitsState } from './actions';
 
 type Errors = Partial<Record<string, string[]>>;
 

@@ -4,7 +4,7 @@ import { RefreshCw } from 'lucide-react';
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
-import { pullReadingsAction, type PullState } from '@/app/(dashboard)/readings/actions';
+import { pullReadingsAction, type PullState } from './actions';
 
 /** Pulls new readings from the Worker now instead of at the next scheduled pull (~15 s). */
 export function PullNowButton() {

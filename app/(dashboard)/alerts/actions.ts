@@ -3,11 +3,10 @@
 import { CONDITIONS } from '@/lib/alerts/conditions';
 import { createChannel, deleteChannel, sendTestMessage, updateChannel } from '@/lib/data/alert-channels';
 import { createRule, deleteRule, updateRule } from '@/lib/data/alert-rules';
-import { acknowledgeAlert } from '@/lib/data/alerts';
 import { AppError } from '@/lib/errors';
 import { action } from '@/lib/server/action';
 import type { ActionState } from '@/lib/validation/action-state';
-import { AcknowledgeSchema, ChannelFormSchema, IdSchema, RuleFormSchema } from '@/lib/validation/alerts';
+import { ChannelFormSchema, IdSchema, RuleFormSchema } from '@/lib/validation/alerts';
 
 // Every action is a public POST endpoint: action() checks the permission first, whatever the page that
 // renders its form has already checked.
@@ -24,11 +23,6 @@ const texts = (form: FormData, name: string) => form.getAll(name).filter((v): v 
 
 const RULE_FIELDS = ['name', 'condition', 'group', 'withinDays', 'renewalWindowDays', 'lookbackHours', 'pendingMinutes', 'refusals', 'states', 'kinds', 'channelIds', 'escalateAfterMinutes'] as const;
 const CHANNEL_FIELDS = ['name', 'kind', 'host', 'port', 'security', 'username', 'password', 'from', 'to', 'format', 'url', 'signingSecret', 'digestHourUtc'] as const;
-
-export const acknowledgeAlertAction = action(
-  { permission: 'alerts:acknowledge', schema: AcknowledgeSchema, fields: ['note'], revalidate: [['/alerts', 'layout']] },
-  async (input, { user }) => ({ message: `Acknowledged: ${(await acknowledgeAlert(user, input)).summary}` }),
-);
 
 export const saveRuleAction = action(
   {
