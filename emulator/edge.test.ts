@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge, tlsClientAuthFor, TLS_CLIENT_AUTH_PLACEHOLDER, type RunningEdge, type TlsClientAuth } from './edge';
 import { WORKER_DURABLE_OBJECTS } from './worker-runner';
 import { createDeviceAgent, postReading, readingBody, utcSeconds, type DeviceCredentials } from '@/lib/devices/simulator';
-import { TestEdgeStore, createCa, issueCertificate, type TestCertificate } from '@/lib/devices/test-pki';
+import { TestEdgeStore, createCa, issueCertificate, type TestCertificate } from '@/emulator/testing/test-pki';
 
 const run = promisify(execFile);
 const TOKEN = 'test-export-token';

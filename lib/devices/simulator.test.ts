@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge, type RunningEdge } from '@/emulator/edge';
 import { loadFleet, parseDuration } from './files';
 import { postReading, readingBody, simulateFleet } from './simulator';
-import { TestEdgeStore, type TestCertificate } from './test-pki';
+import { TestEdgeStore, type TestCertificate } from '@/emulator/testing/test-pki';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');

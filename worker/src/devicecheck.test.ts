@@ -3,7 +3,7 @@ import { generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEdge, type RunningEdge } from '@/emulator/edge';
 import { postReading, utcSeconds } from '@/lib/devices/simulator';
-import { TestEdgeStore, type TestCertificate } from '@/lib/devices/test-pki';
+import { TestEdgeStore, type TestCertificate } from '@/emulator/testing/test-pki';
 
 const KID = 'ABC123DEFG';
 const ISS = 'TEAM123456';

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, createHash, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { CertificateStatus, EdgeStore } from '@/emulator/edge';
+import type { CertificateStatus, EdgeStore } from '../edge';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
