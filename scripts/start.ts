@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   stops.push(database.stop);
   // This process calls Cloudflare too (seeding): its rate budget lives in this database, like the app's.
   process.env.DATABASE_URL = database.url;
-  console.log(`[certfleet] database ${database.embedded ? 'embedded PGlite (.data/pglite)' : 'PostgreSQL from DATABASE_URL'}, migrated`);
+  console.log(`[certfleet] database ${database.embedded ? `embedded PGlite (${resolve(dataDir, 'pglite')})` : 'PostgreSQL from DATABASE_URL'}, migrated`);
 
   // Cloudflare keeps a revocation pending for a while before the edge refuses the certificate; locally a
   // minute, so a person who revoked the wrong device has time to read the result and press Undo.
