@@ -92,6 +92,8 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     name: 'heal-issuances',
     everyMs: MINUTE,
     firstRunMs: 20 * SECOND,
+    // Reads back to its oldest cut intent (lib/data/issuance.ts): in a large zone at background priority, minutes.
+    timeoutMs: 2 * HOUR,
     async run(prisma) {
       const s = await healPendingIssuances(prisma);
       if (s.recorded || s.abandoned) return `${s.recorded} recorded, ${s.abandoned} abandoned, ${s.stillPending} still pending`;

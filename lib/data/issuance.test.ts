@@ -220,6 +220,50 @@ describe('the crash window between Cloudflare and the database', () => {
     expect(await atCloudflare(pem)).toBe(1);
   });
 
+  it('the heal job reads back to its oldest cut intent, however many pages were issued since', async () => {
+    // A zone of its own: the wave below would leave the other tests' searches nothing to conclude from.
+    const zone = await startTestCloudflare({ rateLimit: null });
+    try {
+      const zoneConfig = { apiToken: zone.apiToken, zoneId: zone.zoneId, baseUrl: zone.apiBaseUrl };
+      const cloudflare = () => pacedCloudflare({ config: zoneConfig, budget: rateBudgetFor(zoneConfig, { prisma: () => testDb.prisma }) });
+      const signedFor = async (pem: string) => {
+        const digest = await csrDigest(pem);
+        let n = 0;
+        for (const c of zone.store.listClientCertificates('all')) if ((await csrDigest(c.csr)) === digest) n++;
+        return n;
+      };
+      const device = await newDevice('crash-deep');
+      const pem = await csr('crash-deep');
+      const noise = await csr('wave');
+      const pageSize = 50;
+      // Older certificates, so the cut one is on neither the first page nor the last ones.
+      for (let i = 0; i < 2 * pageSize; i++) await zone.store.createClientCertificate({ csr: noise, validity_days: 10 });
+      const input = { deviceId: device.id, csrPem: pem, validityDays: 25, source: 'ENROLLED' as const, actor: admin, requestId: rid('deep') };
+      const crashing: IssuanceOptions = {
+        prisma: testDb.prisma,
+        cloudflare: cloudflare(),
+        onStep: (step) => {
+          if (step === 'cloudflare-answered') throw new Error('simulated: process killed');
+        },
+      };
+      await expect(issueCertificateForDevice(input, crashing)).rejects.toMatchObject({ code: 'RECORD_FAILED' });
+      // A renewal wave after the cut: more pages of other certificates than a fixed search depth read (the heal
+      // 20 pages, a retry 8); made in the emulator's store to be quick, read by the heal through the API.
+      for (let i = 0; i < 23 * pageSize; i++) await zone.store.createClientCertificate({ csr: noise, validity_days: 10 });
+
+      const summary = await healPendingIssuances(testDb.prisma, { idleMs: 0, cloudflare: cloudflare() });
+      expect(summary).toMatchObject({ recorded: 1, abandoned: 0, stillPending: 0 });
+      expect(await signedFor(pem)).toBe(1);
+      expect(await inDatabase(pem)).toBe(1);
+      const again = await issueCertificateForDevice(input, { prisma: testDb.prisma, cloudflare: cloudflare() });
+      expect(again.outcome).toBe('already-issued');
+      expect(again.certificate.deviceId).toBe(device.id);
+      expect(await signedFor(pem)).toBe(1);
+    } finally {
+      await zone.cleanup();
+    }
+  });
+
   it('an answer lost after Cloudflare signed (connection reset) is recovered on retry, not issued again', async () => {
     const device = await newDevice('lost-answer');
     const pem = await csr('lost-answer');

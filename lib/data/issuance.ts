@@ -503,6 +503,17 @@ async function asIssuanceError(error: unknown): Promise<IssuanceError> {
   return new IssuanceError('UNCERTAIN', error instanceof Error ? error.message : String(error), { retryable: true });
 }
 
+/** A search where Cloudflare does not say how many pages there are stops here (2,000 × 50 certificates). */
+const OPEN_ENDED_PAGES = 2000;
+
+/**
+ * The heal job reads back as far as its oldest cut intent, whatever the number of pages: it is the one place that
+ * must conclude (a retry can refuse and wait, the heal cannot), it runs at background priority so people and
+ * renewals keep their share of the budget, and a cut intent is settled by its scan, so the long read happens
+ * once. The bound is what a zone can hold (Cloudflare's default quota is 100,000 client certificates).
+ */
+const HEAL_MAX_PAGES = 2000;
+
 /** Clock difference tolerated between certfleet's database and Cloudflare's `issued_on`. */
 const CLOCK_SKEW_MS = 10 * 60_000;
 
@@ -548,7 +559,8 @@ export async function findIssuedForCsrs(
     for (let p = 2; p <= totalPages; p++) candidates.push(p);
     if (!newestFirst) candidates.reverse();
   } else {
-    for (let p = 2; p < 2 + maxPages; p++) candidates.push(p);
+    // Open-ended: read on until an empty page (or one wholly before `since`), at most maxPages more.
+    for (let p = 2; p < 2 + Math.min(maxPages, OPEN_ENDED_PAGES); p++) candidates.push(p);
   }
   for (const page of candidates.slice(0, maxPages)) {
     const { items } = await cloudflare.listPage(page);
@@ -708,7 +720,8 @@ export async function healPendingIssuances(
     const waiting = [...bySearch.values()].flat();
     const since = new Date(Math.min(...waiting.map((i) => i.createdAt.getTime())));
     try {
-      const search = await findIssuedForCsrs(cloudflare, new Set(bySearch.keys()), since, { maxPages: 20 });
+      // One scan for every cut intent, back to the oldest one's time (minus the clock skew).
+      const search = await findIssuedForCsrs(cloudflare, new Set(bySearch.keys()), since, { maxPages: HEAL_MAX_PAGES });
       for (const [digest, group] of bySearch) {
         // Two intents for one CSR: only the oldest gets the certificate; the others were never signed.
         const [first, ...others] = group;
