@@ -24,6 +24,7 @@ import {
   type IssuanceOptions,
   type SystemActor,
 } from '@/lib/data/issuance';
+import type { EstPolicyValues } from '@/lib/validation/est-policy';
 import { checkKey, checkRate, checkWindow, getEstPolicy, type PolicyViolation } from './policy';
 import { EstWorkerApi, type WorkerEstRequest } from './worker-api';
 
@@ -89,6 +90,15 @@ export async function syncEst(prisma: PrismaClient, opts: EstSyncOptions): Promi
 
   // Oldest first, a few at a time. Requests never share an issuance id (the Worker keeps one pending request per
   // client certificate and token), so handling them side by side changes nothing about "exactly once".
+  // One read of each group's policy per run, not one per request.
+  const policies = new Map<string, Promise<EstPolicyValues>>();
+  const run: RunContext = {
+    policyOf: (group) => {
+      let p = policies.get(group);
+      if (!p) policies.set(group, (p = getEstPolicy(prisma, group)));
+      return p;
+    },
+  };
   let next = 0;
   let spent = false;
   const lanes = Math.max(1, Math.min(opts.concurrency ?? 8, pending.length));
@@ -97,7 +107,7 @@ export async function syncEst(prisma: PrismaClient, opts: EstSyncOptions): Promi
       while (!spent && next < pending.length) {
         const req = pending[next++]!;
         try {
-          const outcome = await handle(prisma, api, req, opts);
+          const outcome = await handle(prisma, api, req, opts, run);
           if (outcome === 'issued') s.issued++;
           else s.rejected++;
         } catch (error) {
@@ -166,7 +176,11 @@ export async function pushTokensNow(prisma: PrismaClient): Promise<'pushed' | 'l
   }
 }
 
-async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstRequest, opts: EstSyncOptions): Promise<'issued' | 'rejected'> {
+interface RunContext {
+  policyOf(group: string): Promise<EstPolicyValues>;
+}
+
+async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstRequest, opts: EstSyncOptions, run: RunContext): Promise<'issued' | 'rejected'> {
   const kind = req.kind === 'enroll' ? 'ENROLL' : 'REENROLL';
   let row = await prisma.estRequest.upsert({
     where: { id: req.id },
@@ -190,9 +204,9 @@ async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstReq
     return 'issued';
   }
 
-  let plan: { deviceId: string; requestId: string; validityDays: number; deviceName: string; replaces?: string };
+  let plan: Plan;
   try {
-    plan = await policy(prisma, req);
+    plan = await policy(prisma, req, run);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     await prisma.$transaction(async (tx) => {
@@ -218,7 +232,7 @@ async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstReq
   // job's (healPendingIssuances, background priority, once a minute) and reconcile's; here it would run again on
   // every run, up to 9 Cloudflare calls each time, and in a renewal wave it cannot conclude (every certificate of
   // the last minutes is a candidate), so one cut request would spend the whole budget (bench/est-renewal.ts).
-  const earlier = await prisma.issuanceIntent.findUnique({ where: { id: plan.requestId }, select: { status: true, cloudflareId: true } });
+  const earlier = plan.accepted;
   if (earlier?.status === 'PENDING' && !earlier.cloudflareId) {
     throw new Error('an earlier attempt was interrupted before Cloudflare answered; the heal job settles it, then it is handed back');
   }
@@ -275,12 +289,22 @@ async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstReq
  * A request accepted before (a crash after issuing: its intent exists) is not checked again, whatever the
  * certificate's state or the policy now. @throws Refusal
  */
-async function policy(prisma: PrismaClient, req: WorkerEstRequest) {
+interface Plan {
+  deviceId: string;
+  requestId: string;
+  validityDays: number;
+  deviceName: string;
+  replaces?: string;
+  /** The issuance intent of an earlier attempt of this request, if any. */
+  accepted: { status: string; cloudflareId: string | null; validityDays: number } | null;
+}
+
+async function policy(prisma: PrismaClient, req: WorkerEstRequest, run: RunContext): Promise<Plan> {
   const csr = await parseCsrForIssuance(req.csrPem).catch((error: unknown) => {
     throw new Refusal(error instanceof Error ? error.message : 'the CSR was refused');
   });
   const within = async (device: { id: string; group: string }, renewing?: { issuedOn: Date; expiresOn: Date }) => {
-    const rules = await getEstPolicy(prisma, device.group);
+    const rules = await run.policyOf(device.group);
     const at = new Date(req.createdAt);
     const broken =
       checkKey(rules, csr, device.group) ??
@@ -297,9 +321,9 @@ async function policy(prisma: PrismaClient, req: WorkerEstRequest) {
     if (!device) throw new Refusal('the device of this enrollment token no longer exists');
     if (device.status === 'DECOMMISSIONED') throw new Refusal(`device ${device.name} is decommissioned`, undefined, device.id);
     const requestId = `enroll:est-${req.id}`;
-    const accepted = await prisma.issuanceIntent.findUnique({ where: { id: requestId }, select: { validityDays: true } });
+    const accepted = await prisma.issuanceIntent.findUnique({ where: { id: requestId }, select: { status: true, cloudflareId: true, validityDays: true } });
     const validityDays = accepted?.validityDays ?? (await within(device)).validityDays ?? DEFAULT_VALIDITY_DAYS;
-    return { deviceId: device.id, deviceName: device.name, requestId, validityDays };
+    return { deviceId: device.id, deviceName: device.name, requestId, validityDays, accepted };
   }
   const current = await prisma.certificate.findUnique({
     where: { fingerprintSha256: req.clientFingerprint },
@@ -317,7 +341,7 @@ async function policy(prisma: PrismaClient, req: WorkerEstRequest) {
   if (!current?.deviceId || !current.device) throw new Refusal('the client certificate does not belong to a device certfleet knows');
   const requestId = `renew:${current.id}:est-${req.id}`;
   // Accepted before (a crash after issuing): the intent finishes it, whatever the certificate's state now.
-  const accepted = await prisma.issuanceIntent.findUnique({ where: { id: requestId }, select: { validityDays: true } });
+  const accepted = await prisma.issuanceIntent.findUnique({ where: { id: requestId }, select: { status: true, cloudflareId: true, validityDays: true } });
   let validityDays = accepted?.validityDays ?? current.validityDays;
   if (!accepted) {
     if (current.status !== 'ACTIVE') throw new Refusal(`the client certificate is ${current.status.toLowerCase().replace('_', ' ')}`, undefined, current.deviceId);
@@ -325,7 +349,7 @@ async function policy(prisma: PrismaClient, req: WorkerEstRequest) {
     if (current.device.status === 'DECOMMISSIONED') throw new Refusal(`device ${current.device.name} is decommissioned`, undefined, current.deviceId);
     validityDays = (await within(current.device, current)).validityDays ?? current.validityDays;
   }
-  return { deviceId: current.deviceId, deviceName: current.device.name, requestId, validityDays, replaces: current.id };
+  return { deviceId: current.deviceId, deviceName: current.device.name, requestId, validityDays, replaces: current.id, accepted };
 }
 
 async function deliver(prisma: PrismaClient, api: EstWorkerApi, id: string, pem: string): Promise<void> {

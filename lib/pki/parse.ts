@@ -240,6 +240,32 @@ function sniffOtherKind(der: Uint8Array<ArrayBuffer>, kind: Kind): PkiError | un
  */
 export async function parseCsr(input: PkiInput, options: ParseCsrOptions = {}): Promise<ParsedCsr> {
   const strict = options.strict ?? true;
+  return typeof input === 'string' ? memo(`csr|${strict}|${input}`, () => parseCsrUncached(input, strict)) : parseCsrUncached(input, strict);
+}
+
+/**
+ * Parses of recent PEM texts. One issuance reads the same CSR and certificate several times (the EST policy,
+ * the issuance, Cloudflare's answer, the record), and each parse verifies a signature in JavaScript: in a
+ * renewal wave that was most of the EST job's CPU (docs/benchmarks.md). Results are plain data and callers
+ * treat them as read-only; a failed parse is not kept.
+ */
+const parsed = new Map<string, Promise<unknown>>();
+const MEMO_SIZE = 256;
+function memo<T>(key: string, parse: () => Promise<T>): Promise<T> {
+  const hit = parsed.get(key) as Promise<T> | undefined;
+  if (hit) {
+    parsed.delete(key);
+    parsed.set(key, hit);
+    return hit;
+  }
+  const result = parse();
+  parsed.set(key, result);
+  if (parsed.size > MEMO_SIZE) parsed.delete(parsed.keys().next().value!);
+  result.catch(() => parsed.get(key) === result && parsed.delete(key));
+  return result;
+}
+
+async function parseCsrUncached(input: PkiInput, strict: boolean): Promise<ParsedCsr> {
   const [der] = extractDer(input, 'csr');
   let csr: x509.Pkcs10CertificateRequest;
   try {
@@ -348,6 +374,7 @@ async function parseOneCertificate(der: Uint8Array<ArrayBuffer>): Promise<Parsed
  * @throws PkiError
  */
 export async function parseCertificate(input: PkiInput): Promise<ParsedCertificate> {
+  if (typeof input === 'string') return memo(`cert|${input}`, () => parseOneCertificate(extractDer(input, 'certificate')[0]));
   return parseOneCertificate(extractDer(input, 'certificate')[0]);
 }
 
