@@ -3,10 +3,10 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
 import { type CertificateSource, type CertificateStatus, Prisma, type PrismaClient, type RevocationReason } from '@/lib/generated/prisma/client';
-import { classifyHexId, normalizeFingerprint, normalizeSerial, normalizeSki } from '@/lib/pki/format';
+import { classifyHexId, hexDigits, normalizeFingerprint, normalizeSerial, normalizeSki } from '@/lib/pki/format';
 import type { CertificateListSearch, LastSeenFilter } from '@/lib/validation/inventory';
 import { pageWindow } from '@/lib/validation/table-search-params';
-import { containsPattern, EXACT_COUNT_CAP, type ListTotal } from './counting';
+import { containsIdsSql, containsPattern, EXACT_COUNT_CAP, type ListTotal } from './counting';
 import { expiresOnInBand, liveForExpiryWhere, readExpiryThresholds } from './expiry';
 
 /*
@@ -17,8 +17,9 @@ import { expiresOnInBand, liveForExpiryWhere, readExpiryThresholds } from './exp
 /**
  * What a search box's text means as a certificate identifier. People paste serials, SKIs and
  * fingerprints as openssl, browsers and Cloudflare print them (colons, spaces, any case), so the text
- * is normalised first (lib/pki/format). A full-length value is matched exactly (and uses the unique
- * indexes); a shorter run of hex digits matches as a fragment of any of the three.
+ * is normalised first (lib/pki/format). Every such text may be a complete identifier (`fingerprint`,
+ * `ski`, `serial`: looked up exactly first, on the unique btree indexes) and may be part of one
+ * (`fragment`: searched, through the trigram indexes, only when the exact lookup finds nothing).
  */
 export interface IdentifierQuery {
   fingerprint?: string;
@@ -32,22 +33,46 @@ export function parseIdentifierQuery(q: string): IdentifierQuery | null {
   const kind = classifyHexId(q);
   if (!kind) return null;
   try {
-    // 64 digits can only be a SHA-256 fingerprint; 40 is a SHA-1 SKI or a 20-byte serial (Cloudflare's).
+    const fragment = hexDigits(q);
+    // 64 digits can only be a SHA-256 fingerprint; 40 is a SHA-1 SKI or a 20-byte serial (Cloudflare's);
+    // anything else may be a whole serial (1 to 20 bytes) or a piece of any of the three.
     if (kind === 'fingerprint') return { fingerprint: normalizeFingerprint(q) };
-    if (kind === 'ski') return { ski: normalizeSki(q), serial: normalizeSerial(q) };
-    const fragment = q.replace(/^[A-Za-z0-9 ]+=/, '').replace(/[\s:-]/g, '').replace(/^0x/i, '').toLowerCase();
+    if (kind === 'ski') return { ski: normalizeSki(q), serial: normalizeSerial(q), fragment };
     return { serial: normalizeSerial(q), fragment };
   } catch {
     return null;
   }
 }
 
-/** Prisma conditions on a certificate for an identifier query (OR them). */
-export function identifierConditions(id: IdentifierQuery): Prisma.CertificateWhereInput[] {
+/** The exact part of an identifier query as SQL over `alias` (OR of equalities, one unique index each), or null. */
+export function exactIdentifierSql(id: IdentifierQuery, alias: Prisma.Sql): Prisma.Sql | null {
+  const parts: Prisma.Sql[] = [];
+  if (id.fingerprint) parts.push(Prisma.sql`${alias}."fingerprintSha256" = ${id.fingerprint}`);
+  if (id.ski) parts.push(Prisma.sql`${alias}.ski = ${id.ski}`);
+  if (id.serial) parts.push(Prisma.sql`${alias}."serialNumber" = ${id.serial}`);
+  return parts.length ? Prisma.join(parts, ' OR ') : null;
+}
+
+/** The fragment part of an identifier query as SQL over `alias` (trigram GIN indexes), or null. */
+export function fragmentIdentifierSql(id: IdentifierQuery, alias: Prisma.Sql): Prisma.Sql | null {
+  if (!id.fragment) return null;
+  return Prisma.sql`${alias}."serialNumber" LIKE ${containsPattern(id.fragment.toUpperCase())}
+    OR ${alias}.ski LIKE ${containsPattern(id.fragment)} OR ${alias}."fingerprintSha256" LIKE ${containsPattern(id.fragment)}`;
+}
+
+/** The exact part of an identifier query as Prisma conditions (OR them): equalities on the unique indexes. */
+export function exactIdentifierConditions(id: IdentifierQuery): Prisma.CertificateWhereInput[] {
   return [
     ...(id.fingerprint ? [{ fingerprintSha256: id.fingerprint }] : []),
     ...(id.ski ? [{ ski: id.ski }] : []),
     ...(id.serial ? [{ serialNumber: id.serial }] : []),
+  ];
+}
+
+/** Prisma conditions on a certificate for an identifier query (OR them). */
+export function identifierConditions(id: IdentifierQuery): Prisma.CertificateWhereInput[] {
+  return [
+    ...exactIdentifierConditions(id),
     ...(id.fragment
       ? [
           { serialNumber: { contains: id.fragment.toUpperCase() } },
@@ -108,41 +133,37 @@ const certificateRowSelect = {
 } as const satisfies Prisma.CertificateSelect;
 
 /**
- * Ids of the certificates the search box's text finds (common name or device name containing it, or an
- * identifier), as a UNION of index lookups (trigram GIN on the names and identifiers, the unique btree
- * indexes for a whole serial/SKI/fingerprint), or null when more than EXACT_COUNT_CAP match: then the
- * plain OR is as good (most of the table matches anyway).
+ * Ids of the certificates the search box's text finds as a fragment (common name or device name
+ * containing it, or an identifier containing or equal to it), as a UNION of index lookups (trigram GIN
+ * on the names and identifiers, the unique btree indexes for a whole serial/SKI/fingerprint), or null
+ * when more than EXACT_COUNT_CAP match: then the plain OR is as good (most of the table matches anyway).
  */
 async function certificateIdsMatching(q: string, id: IdentifierQuery | null, prisma: PrismaClient): Promise<string[] | null> {
-  const pattern = containsPattern(q);
-  const identifier = id ? identifierSqlOf(id) : null;
+  const identifier = id ? [exactIdentifierSql(id, Prisma.sql`c`), fragmentIdentifierSql(id, Prisma.sql`c`)].filter((x) => x !== null) : [];
   const rows = await prisma.$queryRaw<{ id: string }[]>`
-    SELECT c.id FROM "Certificate" AS c WHERE c."commonName" ILIKE ${pattern}
-    UNION SELECT c.id FROM "Device" AS d JOIN "Certificate" AS c ON c."deviceId" = d.id WHERE d.name ILIKE ${pattern}
-    ${identifier ? Prisma.sql`UNION SELECT c.id FROM "Certificate" AS c WHERE ${identifier}` : Prisma.empty}
+    ${containsIdsSql('Certificate', 'commonName', q)}
+    UNION SELECT c.id FROM "Certificate" AS c WHERE c."deviceId" IN (${containsIdsSql('Device', 'name', q)})
+    ${identifier.length ? Prisma.sql`UNION SELECT c.id FROM "Certificate" AS c WHERE ${Prisma.join(identifier, ' OR ')}` : Prisma.empty}
     LIMIT ${EXACT_COUNT_CAP + 1}`;
   return rows.length > EXACT_COUNT_CAP ? null : rows.map((r) => r.id);
 }
 
-function identifierSqlOf(id: IdentifierQuery): Prisma.Sql | null {
-  const parts: Prisma.Sql[] = [];
-  if (id.fingerprint) parts.push(Prisma.sql`c."fingerprintSha256" = ${id.fingerprint}`);
-  if (id.ski) parts.push(Prisma.sql`c.ski = ${id.ski}`);
-  if (id.serial) parts.push(Prisma.sql`c."serialNumber" = ${id.serial}`);
-  if (id.fragment) {
-    parts.push(
-      Prisma.sql`c."serialNumber" LIKE ${containsPattern(id.fragment.toUpperCase())}`,
-      Prisma.sql`c.ski LIKE ${containsPattern(id.fragment)}`,
-      Prisma.sql`c."fingerprintSha256" LIKE ${containsPattern(id.fragment)}`,
-    );
-  }
-  return parts.length ? Prisma.join(parts, ' OR ') : null;
-}
-
-/** The `where` of the Certificates table for its URL state, as of `now`. */
-export async function certificateListWhere(search: CertificateListSearch, now: Date, prisma: PrismaClient = db()): Promise<Prisma.CertificateWhereInput> {
+/**
+ * The `where` of the Certificates table for its URL state, as of `now`. `exact` matches the search text
+ * only as a complete serial, SKI or fingerprint (unique indexes); `fragment` (the default) also as a part
+ * of one or of a name.
+ */
+export async function certificateListWhere(
+  search: CertificateListSearch,
+  now: Date,
+  prisma: PrismaClient = db(),
+  mode: 'exact' | 'fragment' = 'fragment',
+): Promise<Prisma.CertificateWhereInput> {
   const and: Prisma.CertificateWhereInput[] = [];
-  if (search.q) {
+  if (search.q && mode === 'exact') {
+    const id = parseIdentifierQuery(search.q);
+    and.push({ OR: id ? exactIdentifierConditions(id) : [] });
+  } else if (search.q) {
     const id = parseIdentifierQuery(search.q);
     const matching = await certificateIdsMatching(search.q, id, prisma);
     and.push(
@@ -176,26 +197,42 @@ const ORDER: Record<CertificateListSearch['sort'], (dir: 'asc' | 'desc') => Pris
   status: (dir) => ({ status: dir }),
 };
 
-/** One page of certificates, filtered, sorted and paged in SQL. */
+/**
+ * One page of certificates, filtered, sorted and paged in SQL. A search text that is a complete serial,
+ * SKI or fingerprint (any format) is looked up exactly first: one certificate (two at most), so a short
+ * page is the whole answer and needs no count. Only when that finds nothing is it searched as a fragment.
+ */
 export async function findCertificates(
   actor: SessionUser,
   search: CertificateListSearch,
   now = new Date(),
 ): Promise<{ rows: CertificateRow[]; beyondEnd: boolean } & ListTotal> {
   assertCan(actor, 'certificate:view');
-  const where = await certificateListWhere(search, now);
   const window = pageWindow(search);
-  const [rows, total] = await Promise.all([
+  const page = (where: Prisma.CertificateWhereInput) =>
     db().certificate.findMany({
       where,
       select: certificateRowSelect,
       // The id breaks ties so a page boundary never shows a row twice or skips one.
       orderBy: [ORDER[search.sort](search.dir), { id: 'asc' }],
       ...window,
-    }),
-    certificateTotal(where),
-  ]);
-  return { rows: rows.map((row) => ({ ...row, daysLeft: daysLeft(row.expiresOn, now) })), ...total, beyondEnd: rows.length === 0 && window.skip > 0 };
+    });
+  const result = (rows: Awaited<ReturnType<typeof page>>, total: ListTotal) => ({
+    rows: rows.map((row) => ({ ...row, daysLeft: daysLeft(row.expiresOn, now) })),
+    ...total,
+    beyondEnd: rows.length === 0 && window.skip > 0,
+  });
+  const id = search.q ? parseIdentifierQuery(search.q) : null;
+  if (id && exactIdentifierConditions(id).length) {
+    const exactWhere = await certificateListWhere(search, now, db(), 'exact');
+    const rows = await page(exactWhere);
+    if (rows.length > 0 && rows.length < window.take) return result(rows, { total: window.skip + rows.length, totalIsEstimate: false });
+    const total = rows.length === 0 && window.skip === 0 ? 0 : await db().certificate.count({ where: exactWhere });
+    if (total > 0) return result(rows, { total, totalIsEstimate: false });
+  }
+  const where = await certificateListWhere(search, now);
+  const [rows, total] = await Promise.all([page(where), certificateTotal(where)]);
+  return result(rows, total);
 }
 
 /**

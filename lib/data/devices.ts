@@ -6,8 +6,8 @@ import { type CertificateSource, type CertificateStatus, type DeviceStatus, Pris
 import type { DeviceListSearch, LastSeenFilter } from '@/lib/validation/inventory';
 import { type Bucket, queryDeviceBuckets, type SqlRunner } from '@/lib/readings/buckets';
 import { pageWindow } from '@/lib/validation/table-search-params';
-import { boundedCount, containsPattern } from './counting';
-import { type IdentifierQuery, parseIdentifierQuery } from './certificates';
+import { boundedCount, containsIdsSql } from './counting';
+import { exactIdentifierSql, fragmentIdentifierSql, parseIdentifierQuery } from './certificates';
 import { expiresOnInBandSql, readExpiryThresholds, sqlTimestamp } from './expiry';
 
 /*
@@ -42,22 +42,6 @@ interface DeviceSqlRow {
 }
 
 const LIVE = Prisma.sql`('ACTIVE', 'PENDING_REACTIVATION')`;
-
-function identifierSql(id: IdentifierQuery, alias: Prisma.Sql): Prisma.Sql {
-  const parts: Prisma.Sql[] = [];
-  if (id.fingerprint) parts.push(Prisma.sql`${alias}."fingerprintSha256" = ${id.fingerprint}`);
-  if (id.ski) parts.push(Prisma.sql`${alias}.ski = ${id.ski}`);
-  if (id.serial) parts.push(Prisma.sql`${alias}."serialNumber" = ${id.serial}`);
-  if (id.fragment) {
-    // Trigram GIN indexes (pg_trgm) serve these; exact values above use the unique btree indexes.
-    parts.push(
-      Prisma.sql`${alias}."serialNumber" LIKE ${containsPattern(id.fragment.toUpperCase())}`,
-      Prisma.sql`${alias}.ski LIKE ${containsPattern(id.fragment)}`,
-      Prisma.sql`${alias}."fingerprintSha256" LIKE ${containsPattern(id.fragment)}`,
-    );
-  }
-  return parts.length ? Prisma.join(parts, ' OR ') : Prisma.sql`FALSE`;
-}
 
 function lastSeenSql(filter: LastSeenFilter, now: Date): Prisma.Sql {
   const ago = (ms: number) => sqlTimestamp(new Date(now.getTime() - ms));
@@ -104,21 +88,34 @@ export interface DeviceListPage {
   beyondEnd: boolean;
 }
 
-/** The WHERE of the Devices table (canaries excluded) for its URL state, over `"Device" AS d` alone. */
-export async function deviceListConditions(search: DeviceListSearch, now: Date): Promise<Prisma.Sql> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`d."isCanary" = false`];
-  if (search.q) {
-    const pattern = containsPattern(search.q);
-    const id = parseIdentifierQuery(search.q);
-    // A UNION of index lookups (trigram on name and common name, identifiers on certificates) rather than
-    // one OR across tables, which no index can serve.
-    conditions.push(Prisma.sql`d.id IN (
-      SELECT n.id FROM "Device" AS n WHERE n.name ILIKE ${pattern}
-      UNION SELECT n.id FROM "Device" AS n WHERE n."commonName" ILIKE ${pattern}${
-        id ? Prisma.sql`
-      UNION SELECT x."deviceId" FROM "Certificate" AS x WHERE x."deviceId" IS NOT NULL AND (${identifierSql(id, Prisma.sql`x`)})` : Prisma.empty
-      })`);
+/**
+ * How the search box's text is matched: `exact` keeps the devices of the certificates whose serial, SKI or
+ * fingerprint equals it (unique btree indexes); `fragment` the devices whose name or common name contains
+ * it, or that hold a certificate whose identifier contains or equals it (trigram GIN and btree indexes).
+ */
+type SearchMode = 'exact' | 'fragment';
+
+function searchSql(q: string, mode: SearchMode): Prisma.Sql {
+  const id = parseIdentifierQuery(q);
+  if (mode === 'exact') {
+    const exact = id ? exactIdentifierSql(id, Prisma.sql`x`) : null;
+    return exact ? Prisma.sql`d.id IN (SELECT x."deviceId" FROM "Certificate" AS x WHERE ${exact})` : Prisma.sql`FALSE`;
   }
+  const identifier = id ? [exactIdentifierSql(id, Prisma.sql`x`), fragmentIdentifierSql(id, Prisma.sql`x`)].filter((x) => x !== null) : [];
+  // A UNION of index lookups (trigram on name and common name, identifiers on certificates) rather than
+  // one OR across tables, which no index can serve.
+  return Prisma.sql`d.id IN (
+      ${containsIdsSql('Device', 'name', q)}
+      UNION ${containsIdsSql('Device', 'commonName', q)}${
+        identifier.length ? Prisma.sql`
+      UNION SELECT x."deviceId" FROM "Certificate" AS x WHERE x."deviceId" IS NOT NULL AND (${Prisma.join(identifier, ' OR ')})` : Prisma.empty
+      })`;
+}
+
+/** The WHERE of the Devices table (canaries excluded) for its URL state, over `"Device" AS d` alone. */
+export async function deviceListConditions(search: DeviceListSearch, now: Date, mode: SearchMode = 'fragment'): Promise<Prisma.Sql> {
+  const conditions: Prisma.Sql[] = [Prisma.sql`d."isCanary" = false`];
+  if (search.q) conditions.push(searchSql(search.q, mode));
   if (search.status === 'NONE') conditions.push(Prisma.sql`d."currentCertificateId" IS NULL`);
   else if (search.status) conditions.push(Prisma.sql`d."currentCertificateStatus" = ${search.status}::"CertificateStatus"`);
   if (search.band) {
@@ -130,20 +127,8 @@ export async function deviceListConditions(search: DeviceListSearch, now: Date):
   return Prisma.join(conditions, ' AND ');
 }
 
-/**
- * One page of devices (canaries excluded), filtered, sorted and paged in SQL. The device's current
- * certificate comes from the read model on the device row (kept by triggers on "Certificate"), so the
- * page is found on one table's index; the page's ids are picked first (an index-only walk over the
- * skipped rows) and only those rows are read in full.
- */
-export async function findDevices(actor: SessionUser, search: DeviceListSearch, now = new Date()): Promise<DeviceListPage> {
-  assertCan(actor, 'device:view');
-  const where = await deviceListConditions(search, now);
-  const orderBy = orderBySql(search.sort, search.dir);
-  const { skip, take } = pageWindow(search);
-
-  const [rows, count] = await Promise.all([
-    db().$queryRaw<DeviceSqlRow[]>`
+function pageSql(where: Prisma.Sql, orderBy: Prisma.Sql, skip: number, take: number): Prisma.Sql {
+  return Prisma.sql`
       WITH page AS (
         SELECT d.id FROM "Device" AS d WHERE ${where} ORDER BY ${orderBy} LIMIT ${take} OFFSET ${skip}
       )
@@ -152,9 +137,47 @@ export async function findDevices(actor: SessionUser, search: DeviceListSearch, 
              d."currentSerialNumber" AS "serialNumber", d."currentExpiresOn" AS "expiresOn",
              ARRAY(SELECT l.id FROM "Certificate" AS l WHERE l."deviceId" = d.id AND l.status IN ${LIVE} ORDER BY l."issuedOn") AS "liveCertificateIds"
         FROM page JOIN "Device" AS d ON d.id = page.id
-       ORDER BY ${orderBy}`,
-    boundedCount(Prisma.sql`FROM "Device" AS d WHERE ${where}`),
-  ]);
+       ORDER BY ${orderBy}`;
+}
+
+/**
+ * A search text that may be a complete serial, SKI or fingerprint, looked up exactly (unique btree
+ * indexes): the page and its exact total, or null when no device in the list holds such a certificate
+ * (then the text is searched as a fragment). An identifier belongs to one certificate (a 40-digit text
+ * to at most two), so a page short of `take` is the whole answer and needs no count: one round trip.
+ */
+async function findDevicesByIdentifier(search: DeviceListSearch, orderBy: Prisma.Sql, now: Date): Promise<{ rows: DeviceSqlRow[]; total: number } | null> {
+  const id = search.q ? parseIdentifierQuery(search.q) : null;
+  if (!id || !exactIdentifierSql(id, Prisma.sql`x`)) return null;
+  const where = await deviceListConditions(search, now, 'exact');
+  const { skip, take } = pageWindow(search);
+  const rows = await db().$queryRaw<DeviceSqlRow[]>(pageSql(where, orderBy, skip, take));
+  if (rows.length > 0 && rows.length < take) return { rows, total: skip + rows.length };
+  if (rows.length === 0 && skip === 0) return null;
+  const [counted] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "Device" AS d WHERE ${where}`;
+  const total = counted?.n ?? 0;
+  return total > 0 ? { rows, total } : null;
+}
+
+/**
+ * One page of devices (canaries excluded), filtered, sorted and paged in SQL. The device's current
+ * certificate comes from the read model on the device row (kept by triggers on "Certificate"), so the
+ * page is found on one table's index; the page's ids are picked first (an index-only walk over the
+ * skipped rows) and only those rows are read in full. A search text that is a complete serial, SKI or
+ * fingerprint finds the devices holding it (an exact index lookup, counted exactly); only when no device
+ * does is it searched as a fragment of names and identifiers.
+ */
+export async function findDevices(actor: SessionUser, search: DeviceListSearch, now = new Date()): Promise<DeviceListPage> {
+  assertCan(actor, 'device:view');
+  const orderBy = orderBySql(search.sort, search.dir);
+  const { skip, take } = pageWindow(search);
+  const byIdentifier = await findDevicesByIdentifier(search, orderBy, now);
+  const [rows, count] = byIdentifier
+    ? [byIdentifier.rows, { total: byIdentifier.total, totalIsEstimate: false }]
+    : await (async () => {
+        const where = await deviceListConditions(search, now);
+        return Promise.all([db().$queryRaw<DeviceSqlRow[]>(pageSql(where, orderBy, skip, take)), boundedCount(Prisma.sql`FROM "Device" AS d WHERE ${where}`)]);
+      })();
   return {
     rows: rows.map((row) => ({
       id: row.id,

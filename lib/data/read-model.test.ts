@@ -339,3 +339,98 @@ describe('the audit log', () => {
     }
   });
 });
+
+describe('the search box', () => {
+  it('takes a complete serial as an exact lookup first, and as a fragment only when no certificate has it', async () => {
+    // A's whole serial is a piece of B's: typed whole (any format) it finds A alone; a piece of it finds both.
+    const [a, b] = [deviceIds[33]!, deviceIds[34]!];
+    await prisma.certificate.create({ data: certificateData(a, 1100, { serialNumber: 'A1B2C3D4E5', issuedOn: at(2 * DAY) }) });
+    await prisma.certificate.create({ data: certificateData(b, 1101, { serialNumber: '77A1B2C3D4E5F6', issuedOn: at(2 * DAY) }) });
+    for (const q of ['A1B2C3D4E5', 'a1:b2:c3:d4:e5', 'serial=A1B2C3D4E5', '00 a1 b2 c3 d4 e5']) {
+      const devices = await findDevices(admin, parseDeviceListSearch({ q }), now);
+      expect({ q, ids: devices.rows.map((r) => r.id), total: devices.total }).toEqual({ q, ids: [a], total: 1 });
+      const certificates = await findCertificates(admin, parseCertificateListSearch({ q }), now);
+      expect({ q, serials: certificates.rows.map((r) => r.serialNumber), total: certificates.total }).toEqual({ q, serials: ['A1B2C3D4E5'], total: 1 });
+    }
+    const fragment = await findDevices(admin, parseDeviceListSearch({ q: 'b2:c3:d4:e5', sort: 'name' }), now);
+    expect(fragment.rows.map((r) => r.id)).toEqual([a, b]);
+    expect(fragment.total).toBe(2);
+    const certificates = await findCertificates(admin, parseCertificateListSearch({ q: 'b2c3d4e5', sort: 'serialNumber' }), now);
+    expect(certificates.rows.map((r) => r.serialNumber)).toEqual(['77A1B2C3D4E5F6', 'A1B2C3D4E5']);
+    // A filter leaves the exact match out (A is in rm-a, B in rm-b): then the fragment search answers.
+    const filtered = await findDevices(admin, parseDeviceListSearch({ q: 'A1B2C3D4E5', group: 'rm-b' }), now);
+    expect(filtered.rows.map((r) => r.id)).toEqual([b]);
+    // A page past the end of an exact answer says so with the exact total.
+    expect(await findDevices(admin, parseDeviceListSearch({ q: 'A1B2C3D4E5', page: '3' }), now)).toMatchObject({ rows: [], total: 1, beyondEnd: true });
+  });
+
+  it('matches a name by its distinctive word through the index, and still the whole text', async () => {
+    const { distinctiveWord } = await import('./counting');
+    expect(distinctiveWord('sensor-01232')).toBe('01232');
+    expect(distinctiveWord('cold-storage')).toBe('storage');
+    expect(distinctiveWord('sensor')).toBeNull();
+    expect(distinctiveWord('rm-sensor-01')).toBe('sensor');
+    const other = await prisma.device.create({ data: { name: 'rm-other-013', group: 'rm-a', commonName: 'rm-other.sensors.test' }, select: { id: true } });
+    try {
+      for (const q of ['sensor-013', 'SENSOR-013', 'rm-sensor-013']) {
+        const page = await findDevices(admin, parseDeviceListSearch({ q }), now);
+        expect({ q, ids: page.rows.map((r) => r.id) }).toEqual({ q, ids: [deviceIds[13]] });
+      }
+      const both = await findDevices(admin, parseDeviceListSearch({ q: '-013', sort: 'name' }), now);
+      expect(both.rows.map((r) => r.id)).toEqual([other.id, deviceIds[13]]);
+      const certificates = await findCertificates(admin, parseCertificateListSearch({ q: 'sensor-013', perPage: '100' }), now);
+      const want = await prisma.certificate.findMany({ where: { device: { name: { contains: 'sensor-013' } } }, select: { id: true } });
+      expect(certificates.rows.map((r) => r.id).sort()).toEqual(want.map((c) => c.id).sort());
+    } finally {
+      await prisma.device.delete({ where: { id: other.id } });
+    }
+  });
+});
+
+describe('the device counts kept by triggers (DeviceCount)', () => {
+  async function plainCounts() {
+    return prisma.$queryRaw<{ group: string; status: string; devices: number }[]>`
+      SELECT "group", status::text, count(*)::int AS devices FROM "Device" WHERE NOT "isCanary" GROUP BY 1, 2 ORDER BY 1, 2`;
+  }
+  async function keptCounts() {
+    return prisma.$queryRaw<{ group: string; status: string; devices: number }[]>`
+      SELECT "group", status::text, devices FROM "DeviceCount" WHERE devices <> 0 ORDER BY 1, 2`;
+  }
+  async function expectCountsTrue() {
+    const plain = await plainCounts();
+    expect(await keptCounts()).toEqual(plain);
+    const overview = await getFleetOverview(admin);
+    expect(overview.devices.total).toBe(plain.reduce((n, r) => n + r.devices, 0));
+  }
+
+  it('equal a plain count after every kind of write to devices', async () => {
+    await expectCountsTrue();
+    // One by one, in bulk (createMany, INSERT … SELECT), a canary.
+    const one = await prisma.device.create({ data: { name: 'dc-one', group: 'dc-a', commonName: 'dc-one' }, select: { id: true } });
+    await prisma.device.createMany({ data: [1, 2, 3].map((i) => ({ name: `dc-many-${i}`, group: i === 3 ? 'dc-b' : 'dc-a', commonName: 'dc', status: i === 2 ? 'INACTIVE' : 'ACTIVE' })) });
+    await prisma.$executeRaw`
+      INSERT INTO "Device" (id, name, "group", "commonName", status, "updatedAt")
+      SELECT 'dc-sql-' || g, 'dc-sql-' || g, 'dc-' || (g % 3), 'dc', (CASE WHEN g % 4 = 0 THEN 'DECOMMISSIONED' ELSE 'ACTIVE' END)::"DeviceStatus", now()
+        FROM generate_series(1, 30) AS g`;
+    const canary = await prisma.device.create({ data: { name: 'dc-canary', group: 'dc-a', commonName: 'dc-canary', isCanary: true }, select: { id: true } });
+    await expectCountsTrue();
+    // Status, group and canary flag changed, one row and many; a change that leaves them alone.
+    await prisma.device.update({ where: { id: one.id }, data: { status: 'DECOMMISSIONED', group: 'dc-c' } });
+    await prisma.device.updateMany({ where: { group: 'dc-1' }, data: { status: 'INACTIVE' } });
+    await prisma.device.update({ where: { id: canary.id }, data: { isCanary: false } });
+    await prisma.device.update({ where: { id: 'dc-sql-5' }, data: { isCanary: true } });
+    await prisma.device.updateMany({ where: { group: 'dc-a' }, data: { lastSeenAt: now, reportIntervalSec: 30 } });
+    await expectCountsTrue();
+    // Two transactions moving devices of one group at once.
+    await Promise.all([
+      prisma.$transaction((tx) => tx.device.updateMany({ where: { group: 'dc-2' }, data: { group: 'dc-d' } })),
+      prisma.$transaction((tx) => tx.device.updateMany({ where: { group: 'dc-0' }, data: { group: 'dc-d', status: 'INACTIVE' } })),
+    ]);
+    await expectCountsTrue();
+    // Deleted one by one and in bulk (certificates first: they reference devices).
+    await prisma.device.delete({ where: { id: one.id } });
+    await prisma.device.deleteMany({ where: { name: { startsWith: 'dc-' } } });
+    await expectCountsTrue();
+    expect((await keptCounts()).filter((r) => r.group.startsWith('dc-'))).toEqual([]);
+  });
+});

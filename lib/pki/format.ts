@@ -63,6 +63,11 @@ export function normalizeFingerprint(input: string): string {
   return s.toLowerCase();
 }
 
+/** The hex digits of an identifier as pasted (openssl's `serial=`, colons, spaces, `0x` gone), lower-case. */
+export function hexDigits(input: string): string {
+  return stripHex(input).toLowerCase();
+}
+
 /**
  * True when a search box input reads as an identifier (serial, SKI, fingerprint) rather than a
  * name: only hex digits and separators, and at least 8 digits so short words like "cafe" or
