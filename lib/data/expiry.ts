@@ -109,31 +109,28 @@ export interface ExpiryBandCount extends ExpiryBand {
  * Live certificates expiring before each instant of `points` (null: ever), canaries excluded, read from
  * the per-day rollup ("CertificateExpiryDay", kept by triggers on "Certificate"): the whole days before
  * the instant's day, plus that day's certificates before the instant (an index range of one day), minus
- * certfleet's own canary probes (a few rows). No pass over the live certificates.
+ * certfleet's own canary probes (a few rows). No pass over the live certificates; one statement for all
+ * the instants (each distinct instant once), so it is planned once however many bands there are.
  */
 async function liveExpiringBefore(points: readonly (Date | null)[], prisma: Db = db()): Promise<number[]> {
   if (!points.length) return [];
-  const columns = points.map((point, i) => {
-    const name = Prisma.raw(`"p${i}"`);
-    if (!point) {
-      return Prisma.sql`((SELECT coalesce(sum(e.live), 0) FROM "CertificateExpiryDay" AS e)
-        - (SELECT count(*) FROM "Certificate" AS c JOIN "Device" AS d ON d.id = c."deviceId"
-            WHERE d."isCanary" AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION')))::int AS ${name}`;
-    }
-    const at = sqlTimestamp(point);
-    return Prisma.sql`((SELECT coalesce(sum(e.live), 0) FROM "CertificateExpiryDay" AS e WHERE e.day < (${at})::date)
-      + (SELECT count(*) FROM "Certificate" AS c
-          WHERE c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND c."expiresOn" >= (${at})::date AND c."expiresOn" < ${at})
-      - (SELECT count(*) FROM "Certificate" AS c JOIN "Device" AS d ON d.id = c."deviceId"
-          WHERE d."isCanary" AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND c."expiresOn" < ${at}))::int AS ${name}`;
-  });
-  const [row] = await prisma.$queryRaw<Record<string, number>[]>`SELECT ${Prisma.join(columns, ', ')}`;
-  return points.map((_, i) => Number(row?.[`p${i}`] ?? 0));
+  const keys = [...new Set(points.map((point) => point?.toISOString() ?? null))];
+  const values = Prisma.join(keys.map((key, i) => Prisma.sql`(${i}::int, ${key}::timestamp)`), ', ');
+  const rows = await prisma.$queryRaw<{ i: number; n: number }[]>`
+    SELECT p.i,
+           ((SELECT coalesce(sum(e.live), 0) FROM "CertificateExpiryDay" AS e WHERE p.at IS NULL OR e.day < p.at::date)
+          + (SELECT count(*) FROM "Certificate" AS c
+              WHERE p.at IS NOT NULL AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND c."expiresOn" >= p.at::date AND c."expiresOn" < p.at)
+          - (SELECT count(*) FROM "Certificate" AS c JOIN "Device" AS d ON d.id = c."deviceId"
+              WHERE d."isCanary" AND c.status IN ('ACTIVE', 'PENDING_REACTIVATION') AND (p.at IS NULL OR c."expiresOn" < p.at)))::int AS n
+      FROM (VALUES ${values}) AS p(i, at)`;
+  const byKey = new Map(rows.map((row) => [keys[row.i], Number(row.n)]));
+  return points.map((point) => byKey.get(point?.toISOString() ?? null) ?? 0);
 }
 
 /**
  * Live certificates and custom hostnames per band as of `now`. Certificates: each band is the difference
- * of two "expiring before" sums over the per-day rollup (liveExpiringBefore); hostnames (a few hundred at
+ * of two "expiring before" sums over the per-day rollup (liveExpiringBefore, one statement); hostnames (a few hundred at
  * most) in one SQL pass with a `FILTER` per band.
  */
 export async function countExpiryBands(actor: SessionUser, now = new Date()): Promise<{ thresholds: number[]; bands: ExpiryBandCount[] }> {
@@ -146,13 +143,15 @@ export async function countExpiryBands(actor: SessionUser, now = new Date()): Pr
       bands.map((band, i) => Prisma.sql`count(*) FILTER (WHERE ${expiresOnInBandSql(column, band, now)})::int AS ${Prisma.raw(`"b${i}"`)}`),
       ', ',
     );
-  const [[fromCounts, toCounts], hostnames] = await Promise.all([
-    Promise.all([liveExpiringBefore(ranges.map((r) => r.from)), liveExpiringBefore(ranges.map((r) => r.to))]),
+  const [before, hostnames] = await Promise.all([
+    liveExpiringBefore([...ranges.map((r) => r.from), ...ranges.map((r) => r.to)]),
     db().$queryRaw<Record<string, number>[]>`
       SELECT ${counts(Prisma.sql`h."expiresOn"`)}
         FROM "CustomHostname" AS h
        WHERE h."expiresOn" IS NOT NULL`,
   ]);
+  const fromCounts = before.slice(0, ranges.length);
+  const toCounts = before.slice(ranges.length);
   return {
     thresholds,
     bands: bands.map((band, i) => ({
