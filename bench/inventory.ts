@@ -42,7 +42,7 @@ export interface InventoryBenchOptions {
   serverUrl?: string;
   /** The PostgreSQL database to seed and read (default certfleet_bench_inventory). */
   database?: string;
-  /** Only the reads whose name contains this (e.g. "planner"); the section is then printed, not written. */
+  /** Only the reads whose name contains this, or one of these comma-separated (e.g. "planner", "search,Overview"); the section is then printed, not written. */
   cases?: string;
   log?: (line: string) => void;
 }
@@ -130,7 +130,7 @@ async function measure(prisma: PrismaClient, sizes: { devices: number; certifica
   const devices = (raw: Record<string, string>) => findDevices(admin, parseDeviceListSearch(raw)).then(rowsAndTotal);
   const timings: Timing[] = [];
   const add = async (name: string, target: number, fn: (run: number) => Promise<string>) => {
-    if (cases && !name.toLowerCase().includes(cases.toLowerCase())) return;
+    if (cases && !cases.toLowerCase().split(',').some((c) => name.toLowerCase().includes(c.trim()))) return;
     const t = await time(name, target, runs, fn);
     log(`${name}: p50 ${t.p50.toFixed(1)} ms, p95 ${t.p95.toFixed(1)} ms (${t.result})`);
     timings.push(t);
