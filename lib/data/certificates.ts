@@ -44,6 +44,17 @@ export function parseIdentifierQuery(q: string): IdentifierQuery | null {
   }
 }
 
+/**
+ * True when a search text that may be a whole serial is more likely a piece of an identifier: fewer than
+ * 16 hex digits (8 bytes), where CAs put at least 64 random bits in a serial (CA/Browser Forum; Cloudflare's
+ * are 20 bytes). Its fragment search then runs beside the exact lookup rather than after it; the exact
+ * answer still wins when there is one.
+ */
+export function isLikelyFragment(q: string): boolean {
+  const id = parseIdentifierQuery(q);
+  return !!id?.fragment && id.fragment.length < 16;
+}
+
 /** The exact part of an identifier query as SQL over `alias` (OR of equalities, one unique index each), or null. */
 export function exactIdentifierSql(id: IdentifierQuery, alias: Prisma.Sql): Prisma.Sql | null {
   const parts: Prisma.Sql[] = [];
@@ -223,16 +234,21 @@ export async function findCertificates(
     beyondEnd: rows.length === 0 && window.skip > 0,
   });
   const id = search.q ? parseIdentifierQuery(search.q) : null;
-  if (id && exactIdentifierConditions(id).length) {
+  const byExact = async () => {
+    if (!id || !exactIdentifierConditions(id).length) return null;
     const exactWhere = await certificateListWhere(search, now, db(), 'exact');
     const rows = await page(exactWhere);
     if (rows.length > 0 && rows.length < window.take) return result(rows, { total: window.skip + rows.length, totalIsEstimate: false });
     const total = rows.length === 0 && window.skip === 0 ? 0 : await db().certificate.count({ where: exactWhere });
-    if (total > 0) return result(rows, { total, totalIsEstimate: false });
-  }
-  const where = await certificateListWhere(search, now);
-  const [rows, total] = await Promise.all([page(where), certificateTotal(where)]);
-  return result(rows, total);
+    return total > 0 ? result(rows, { total, totalIsEstimate: false }) : null;
+  };
+  const byFragment = async () => {
+    const where = await certificateListWhere(search, now);
+    const [rows, total] = await Promise.all([page(where), certificateTotal(where)]);
+    return result(rows, total);
+  };
+  const [exact, speculated] = await Promise.all([byExact(), search.q && isLikelyFragment(search.q) ? byFragment() : null]);
+  return exact ?? speculated ?? (await byFragment());
 }
 
 /**

@@ -7,7 +7,7 @@ import type { DeviceListSearch, LastSeenFilter } from '@/lib/validation/inventor
 import { type Bucket, queryDeviceBuckets, type SqlRunner } from '@/lib/readings/buckets';
 import { pageWindow } from '@/lib/validation/table-search-params';
 import { boundedCount, containsIdsSql } from './counting';
-import { exactIdentifierSql, fragmentIdentifierSql, parseIdentifierQuery } from './certificates';
+import { exactIdentifierSql, fragmentIdentifierSql, isLikelyFragment, parseIdentifierQuery } from './certificates';
 import { expiresOnInBandSql, readExpiryThresholds, sqlTimestamp } from './expiry';
 
 /*
@@ -165,19 +165,22 @@ async function findDevicesByIdentifier(search: DeviceListSearch, orderBy: Prisma
  * page is found on one table's index; the page's ids are picked first (an index-only walk over the
  * skipped rows) and only those rows are read in full. A search text that is a complete serial, SKI or
  * fingerprint finds the devices holding it (an exact index lookup, counted exactly); only when no device
- * does is it searched as a fragment of names and identifiers.
+ * does is it searched as a fragment of names and identifiers (beside the exact lookup when the text is
+ * short enough to be more likely a fragment: isLikelyFragment).
  */
 export async function findDevices(actor: SessionUser, search: DeviceListSearch, now = new Date()): Promise<DeviceListPage> {
   assertCan(actor, 'device:view');
   const orderBy = orderBySql(search.sort, search.dir);
   const { skip, take } = pageWindow(search);
-  const byIdentifier = await findDevicesByIdentifier(search, orderBy, now);
-  const [rows, count] = byIdentifier
-    ? [byIdentifier.rows, { total: byIdentifier.total, totalIsEstimate: false }]
-    : await (async () => {
-        const where = await deviceListConditions(search, now);
-        return Promise.all([db().$queryRaw<DeviceSqlRow[]>(pageSql(where, orderBy, skip, take)), boundedCount(Prisma.sql`FROM "Device" AS d WHERE ${where}`)]);
-      })();
+  const byFragment = async () => {
+    const where = await deviceListConditions(search, now);
+    return Promise.all([db().$queryRaw<DeviceSqlRow[]>(pageSql(where, orderBy, skip, take)), boundedCount(Prisma.sql`FROM "Device" AS d WHERE ${where}`)]);
+  };
+  const [byIdentifier, speculated] = await Promise.all([
+    findDevicesByIdentifier(search, orderBy, now),
+    search.q && isLikelyFragment(search.q) ? byFragment() : null,
+  ]);
+  const [rows, count] = byIdentifier ? [byIdentifier.rows, { total: byIdentifier.total, totalIsEstimate: false }] : (speculated ?? (await byFragment()));
   return {
     rows: rows.map((row) => ({
       id: row.id,

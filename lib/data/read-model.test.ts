@@ -360,6 +360,9 @@ describe('the search box', () => {
     // A filter leaves the exact match out (A is in rm-a, B in rm-b): then the fragment search answers.
     const filtered = await findDevices(admin, parseDeviceListSearch({ q: 'A1B2C3D4E5', group: 'rm-b' }), now);
     expect(filtered.rows.map((r) => r.id)).toEqual([b]);
+    // 20 digits of a fingerprint: no serial is that, so after the exact lookup the fragment search finds it.
+    const piece = (await prisma.certificate.findFirstOrThrow({ where: { serialNumber: '77A1B2C3D4E5F6' } })).fingerprintSha256.slice(8, 28);
+    expect((await findDevices(admin, parseDeviceListSearch({ q: colonHex(piece) }), now)).rows.map((r) => r.id)).toEqual([b]);
     // A page past the end of an exact answer says so with the exact total.
     expect(await findDevices(admin, parseDeviceListSearch({ q: 'A1B2C3D4E5', page: '3' }), now)).toMatchObject({ rows: [], total: 1, beyondEnd: true });
   });
