@@ -17,6 +17,7 @@ vi.mock('@/lib/db/client', async (importOriginal) => ({
 
 const { findDevices } = await import('@/lib/data/devices');
 const { findCertificates } = await import('@/lib/data/certificates');
+const { getFleetOverview } = await import('@/lib/data/overview');
 const { parseCertificateListSearch, parseDeviceListSearch } = await import('@/lib/validation/inventory');
 const { seedDemo } = await import('@/prisma/seed');
 const { fleetSizes, generatedFleetSize, generateFleet } = await import('./scale-fleet');
@@ -64,5 +65,10 @@ describe('generated fleet', () => {
 
     const group = await findDevices(manager, parseDeviceListSearch({ group: 'group-07' }));
     expect(group.total).toBe(10);
+
+    // The Overview's device counts (DeviceCount, kept by triggers) took the generated fleet in.
+    const overview = await getFleetOverview(manager);
+    expect(overview.devices.total).toBe(demoDevices + 500);
+    expect(overview.devices.byGroup.find((g) => g.group === 'group-07')?.count).toBe(10);
   });
 });
