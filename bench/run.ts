@@ -6,7 +6,7 @@
 //   npm run bench -- --pglite-devices 20   # readings options: --devices --days --runs --pull --pglite-devices
 //   npm run bench -- --only alerts --alert-devices 100000 --deliveries 10000
 //   npm run bench -- --only inventory [--inventory-devices 100000] [--runs 20] [--fresh] [--before] [--skip-pglite] [--skip-postgres]
-//   npm run bench -- --only inventory --cases planner [--inventory-db certfleet_bench_planner]   # some reads: printed, not written
+//   npm run bench -- --only inventory --cases planner [--inventory-db certfleet_bench_planner]   # some reads (comma-separated: --cases search,Overview): printed, not written
 //   npm run bench -- --only cloudflare                # ~9 min at Cloudflare's real limit; --rate-limit 1200/60 --pages 400 is quicker
 //   npm run bench -- --only est-renewal               # ~45 min at Cloudflare's real limit; --rate-limit 1200/60 (~10 min), --est-devices 500
 //
