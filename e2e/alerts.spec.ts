@@ -216,3 +216,37 @@ test('[MANAGER][ALERTS]: sees the alerts and the bell, but cannot acknowledge or
   expect((await anonymous.get('/api/alerts/summary')).status()).toBe(401);
   await anonymous.dispose();
 });
+
+test('[ADMIN][ALERTS]: deletes the rule (its standing alerts are resolved, kept) and a channel, each after saying what it does', async ({ page }) => {
+  await signIn(page, 'ADMIN');
+  await page.goto('/alerts/rules');
+  const rules = page.getByRole('table', { name: 'Alert rules' });
+  await rules.getByRole('button', { name: `Delete rule ${ruleName}`, exact: true }).click();
+  let dialog = page.getByRole('dialog', { name: 'Delete rule' });
+  await expect(dialog).toContainText('Its standing alerts are resolved (nobody is told) and kept with their history.');
+  await dialog.getByRole('button', { name: 'Delete rule', exact: true }).click();
+  await expect(dialog.getByRole('status')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).last().click();
+  await expect(rules.getByRole('row').filter({ hasText: ruleName })).toHaveCount(0);
+
+  const db = new pg.Client({ connectionString: readStack().databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ state: string; n: string }>(`SELECT state, count(*) AS n FROM "Alert" WHERE "ruleName" = $1 GROUP BY state`, [ruleName]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => r.state)).toEqual(['RESOLVED']);
+  } finally {
+    await db.end();
+  }
+
+  await page.goto('/alerts/channels');
+  const channels = page.getByRole('table', { name: 'Alert channels' });
+  await channels.getByRole('button', { name: `Delete channel ${hookName}`, exact: true }).click();
+  dialog = page.getByRole('dialog', { name: 'Delete channel' });
+  await expect(dialog).toContainText('Messages still waiting for it are cancelled');
+  await dialog.getByRole('button', { name: 'Delete channel', exact: true }).click();
+  await expect(dialog.getByRole('status')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).last().click();
+  await expect(channels.getByRole('row').filter({ hasText: hookName })).toHaveCount(0);
+  await expect(channels.getByRole('row').filter({ hasText: emailName })).toHaveCount(1);
+});
