@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test, waitForHydration } from './fixtures';
 import { NAV_BY_ROLE, signIn } from './helpers';
 import { seededDevice } from './inventory';
@@ -58,12 +58,16 @@ for (const role of ['ADMIN', 'SUPPORT', 'MANAGER'] as RoleName[]) {
     for (const [widthName, viewport] of Object.entries(WIDTHS)) {
       test.describe(`[${role}][A11Y] ${theme}, ${widthName}`, () => {
         test.describe.configure({ mode: 'serial' });
+        let context: BrowserContext;
         let page: Page;
+        // A context of our own, not browser.newPage(): axe opens a blank page in the page's context to
+        // merge results from frames, and Playwright refuses a second page in a newPage()-owned context.
         test.beforeAll(async ({ browser }) => {
-          page = await browser.newPage({ viewport, colorScheme: theme });
+          context = await browser.newContext({ viewport, colorScheme: theme });
+          page = await context.newPage();
           await signIn(page, role);
         });
-        test.afterAll(async () => page?.close());
+        test.afterAll(async () => context?.close());
 
         const paths = [...NAV_BY_ROLE[role].map((label) => HREF[label]!), 'device', 'certificate', 'device readings'];
         if (role === 'ADMIN') paths.push('/devices/enroll', '/devices/bulk');
