@@ -5,7 +5,8 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { buttonClasses } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
-import { Input, Label } from '@/components/ui/input';
+import { DateInput } from '@/components/ui/date-input';
+import { Label } from '@/components/ui/input';
 import { MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from '@/lib/readings/ranges';
 import { useIsClient } from './use-is-client';
 
@@ -80,11 +81,11 @@ export function RangePicker({ preset, from, to }: { preset: RangePreset | 'custo
           >
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="range-from">From</Label>
-              <Input id="range-from" name="from" type="datetime-local" defaultValue={toLocalInput(from)} required />
+              <DateInput id="range-from" name="from" type="datetime-local" defaultValue={toLocalInput(from)} required />
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="range-to">To</Label>
-              <Input id="range-to" name="to" type="datetime-local" defaultValue={toLocalInput(to)} required />
+              <DateInput id="range-to" name="to" type="datetime-local" defaultValue={toLocalInput(to)} required />
             </div>
             <p aria-live="polite" className="text-sm text-destructive empty:hidden">
               {error}

@@ -9,12 +9,12 @@ import { ThemeToggle } from './theme-toggle';
 /** `alerts`: the open count for the bell, when the user may view alerts. */
 export function Header({ user, alerts }: { user: SessionUser; alerts: { open: number; critical: number } | null }) {
   return (
-    <header className="flex h-14 shrink-0 items-center justify-between gap-4 border-b border-border bg-background px-4 lg:px-6">
+    <header className="flex h-14 shrink-0 items-center justify-between gap-2 sm:gap-4 border-b border-border bg-background px-4 lg:px-6">
       <Link href="/" className="md:hidden">
         <Logo />
       </Link>
       <div className="hidden md:block" />
-      <div className="flex items-center gap-2">
+      <div className="flex shrink-0 items-center gap-1 sm:gap-2">
         <div className="flex items-center gap-2 pr-1 text-sm" data-testid="current-user">
           <span className="hidden font-medium sm:inline" title={user.email}>
             {user.name}
@@ -23,7 +23,7 @@ export function Header({ user, alerts }: { user: SessionUser; alerts: { open: nu
         </div>
         {alerts ? <AlertsBell initial={alerts} /> : null}
         <ThemeToggle />
-        <SignOutButton />
+        <SignOutButton compact />
       </div>
     </header>
   );

@@ -1,7 +1,9 @@
 'use client';
 
+import { ChevronLeft, ChevronRight } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { cn } from '@/components/ui/cn';
 import { can, type RoleName } from '@/lib/auth/permissions';
 import { Logo } from './logo';
@@ -43,33 +45,96 @@ export function Sidebar({ role }: { role: RoleName }) {
   );
 }
 
-/** The same links for narrow screens, as a scrolling strip under the header. */
+/**
+ * The same links for narrow screens, as a strip under the header that scrolls sideways. A strip that is cut
+ * off looks finished, so each side that hides links shows a fade and a chevron button that scrolls by most of
+ * a screen; the current page's link is scrolled into view on every navigation.
+ */
 export function MobileNav({ role }: { role: RoleName }) {
   const pathname = usePathname();
   const items = NAV_ITEMS.filter((item) => can(role, item.permission));
   const current = activeNavHref(pathname, items);
+  const strip = useRef<HTMLElement>(null);
+  const [more, setMore] = useState({ left: false, right: false });
+
+  const measure = useCallback(() => {
+    const el = strip.current;
+    if (!el) return;
+    // 1 px of slack: zoom levels leave fractional scroll positions.
+    setMore({ left: el.scrollLeft > 1, right: el.scrollLeft + el.clientWidth < el.scrollWidth - 1 });
+  }, []);
+
+  useEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const active = el.querySelector<HTMLElement>('[aria-current="page"]');
+    if (active) {
+      // Centre the current link without scrolling the page itself (scrollIntoView would).
+      el.scrollLeft = Math.max(0, active.offsetLeft - (el.clientWidth - active.offsetWidth) / 2);
+    }
+    measure();
+  }, [current, measure]);
+
+  useEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [measure]);
+
+  const scrollBy = (direction: -1 | 1) => {
+    const el = strip.current;
+    if (el) el.scrollBy({ left: direction * el.clientWidth * 0.75, behavior: 'smooth' });
+  };
+
   return (
-    // The strip scrolls sideways; the fade at its right edge says there is more.
-    <div className="relative border-b border-border md:hidden">
-    <nav aria-label="Main (compact)" className="flex gap-1 overflow-x-auto px-3 py-2 pr-10">
-      {items.map((item) => {
-        const active = item.href === current;
-        return (
-          <Link
-            key={item.href}
-            href={item.href}
-            aria-current={active ? 'page' : undefined}
-            className={cn(
-              'rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap',
-              active ? 'bg-primary/10 text-primary' : 'text-muted-foreground hover:bg-muted',
-            )}
+    <div className="relative border-b border-border md:hidden" data-testid="mobile-nav">
+      <nav ref={strip} aria-label="Main (compact)" onScroll={measure} className="flex gap-1 overflow-x-auto px-3 py-2 [scrollbar-width:none]">
+        {items.map((item) => {
+          const active = item.href === current;
+          return (
+            <Link
+              key={item.href}
+              href={item.href}
+              aria-current={active ? 'page' : undefined}
+              className={cn(
+                'rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+                active ? 'bg-primary/10 text-primary' : 'text-muted-foreground hover:bg-muted',
+              )}
+            >
+              {item.label}
+            </Link>
+          );
+        })}
+      </nav>
+      {/* Pointer helpers only: keyboard and screen-reader users reach every link through the strip itself. */}
+      {more.left ? (
+        <div className="pointer-events-none absolute inset-y-0 left-0 flex w-12 items-center bg-gradient-to-r from-background from-40% to-transparent">
+          <button
+            type="button"
+            tabIndex={-1}
+            aria-label="Scroll navigation left"
+            onClick={() => scrollBy(-1)}
+            className="pointer-events-auto ml-0.5 flex size-7 items-center justify-center rounded-full border border-border bg-background text-foreground shadow-sm"
           >
-            {item.label}
-          </Link>
-        );
-      })}
-    </nav>
-      <span aria-hidden className="pointer-events-none absolute inset-y-0 right-0 w-10 bg-gradient-to-l from-background to-transparent" />
+            <ChevronLeft aria-hidden className="size-4" />
+          </button>
+        </div>
+      ) : null}
+      {more.right ? (
+        <div className="pointer-events-none absolute inset-y-0 right-0 flex w-12 items-center justify-end bg-gradient-to-l from-background from-40% to-transparent">
+          <button
+            type="button"
+            tabIndex={-1}
+            aria-label="Scroll navigation right"
+            onClick={() => scrollBy(1)}
+            className="pointer-events-auto mr-0.5 flex size-7 items-center justify-center rounded-full border border-border bg-background text-foreground shadow-sm"
+          >
+            <ChevronRight aria-hidden className="size-4" />
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -5,7 +5,8 @@ import { signOut } from 'next-auth/react';
 import { useTransition } from 'react';
 import { Button, type ButtonSize, type ButtonVariant } from '@/components/ui/button';
 
-export function SignOutButton({ className, variant = 'ghost', size = 'sm' }: { className?: string; variant?: ButtonVariant; size?: ButtonSize }) {
+/** `compact`: icon only below the `sm` breakpoint (the header on a phone has no room for the words). */
+export function SignOutButton({ className, variant = 'ghost', size = 'sm', compact = false }: { className?: string; variant?: ButtonVariant; size?: ButtonSize; compact?: boolean }) {
   const [pending, startTransition] = useTransition();
   return (
     <Button
@@ -16,7 +17,7 @@ export function SignOutButton({ className, variant = 'ghost', size = 'sm' }: { c
       onClick={() => startTransition(() => signOut({ callbackUrl: '/signin' }))}
     >
       <LogOut aria-hidden />
-      Sign out
+      <span className={compact ? 'sr-only sm:not-sr-only' : undefined}>Sign out</span>
     </Button>
   );
 }

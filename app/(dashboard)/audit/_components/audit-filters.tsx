@@ -2,7 +2,7 @@
 
 import { useId } from 'react';
 import { useSearchParamsUpdater } from '@/components/data-table/use-search-params-updater';
-import { Input } from '@/components/ui/input';
+import { DateInput } from '@/components/ui/date-input';
 
 /** A from/to day range (UTC, inclusive) bound to the `from` and `to` URL parameters. */
 export function DateRangeFilter() {
@@ -10,15 +10,20 @@ export function DateRangeFilter() {
   const fromId = useId();
   const toId = useId();
   return (
-    <div className="flex items-center gap-2 text-sm">
-      <label htmlFor={fromId} className="text-muted-foreground">
-        From
-      </label>
-      <Input id={fromId} type="date" className="w-40" value={searchParams.get('from') ?? ''} onChange={(event) => update({ from: event.target.value || null })} />
-      <label htmlFor={toId} className="text-muted-foreground">
-        to
-      </label>
-      <Input id={toId} type="date" className="w-40" value={searchParams.get('to') ?? ''} onChange={(event) => update({ to: event.target.value || null })} />
+    // Wraps rather than widening the page on a phone; each date is echoed as the app writes dates.
+    <div className="flex flex-wrap items-start gap-x-3 gap-y-1 text-sm">
+      <span className="flex items-start gap-2">
+        <label htmlFor={fromId} className="pt-2 text-muted-foreground">
+          From
+        </label>
+        <DateInput id={fromId} type="date" inputClassName="w-36" value={searchParams.get('from') ?? ''} onChange={(event) => update({ from: event.target.value || null })} />
+      </span>
+      <span className="flex items-start gap-2">
+        <label htmlFor={toId} className="pt-2 text-muted-foreground">
+          to
+        </label>
+        <DateInput id={toId} type="date" inputClassName="w-36" value={searchParams.get('to') ?? ''} onChange={(event) => update({ to: event.target.value || null })} />
+      </span>
     </div>
   );
 }
