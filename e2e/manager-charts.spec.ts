@@ -73,8 +73,10 @@ test.describe('manager charts', () => {
     const chart = page.getByTestId('fleet-chart');
     await expect(chart.locator('svg.recharts-surface').first()).toBeVisible();
     await expect.poll(async () => (await drawnPaths(page, 'fleet-chart', 'path.recharts-line-curve')).length).toBe(11);
-    await expect(chart.locator('.recharts-legend-item-text').filter({ hasText: 'cold-storage-01' })).toBeVisible();
-    await expect(chart.locator('.recharts-legend-item-text').filter({ hasText: 'Average of cold-storage' })).toBeVisible();
+    // Its one legend is the list of drawn devices beside it.
+    const legend = page.getByTestId('fleet-legend');
+    await expect(legend.getByRole('link', { name: 'cold-storage-01', exact: true })).toBeVisible();
+    await expect(legend.getByText('Average of cold-storage', { exact: true })).toBeVisible();
 
     // Each device's health follows its own reporting interval (lib/readings/health.ts), as the database has it
     // now (the simulated fleet keeps posting, so devices near a boundary may flip meanwhile: those are skipped).
@@ -112,7 +114,7 @@ test.describe('manager charts', () => {
     await page.getByLabel('Group', { exact: true }).selectOption('lab');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await expect(page).toHaveURL(/group=lab/);
-    await expect(chart.locator('.recharts-legend-item-text').filter({ hasText: 'lab-01' })).toBeVisible();
+    await expect(page.getByTestId('fleet-legend').getByRole('link', { name: 'lab-01', exact: true })).toBeVisible();
   });
 
   test('[MANAGER][VIEW]: a device chart with band, average and limits; presets and a custom range change the URL', async ({ page }) => {

@@ -53,11 +53,11 @@ export function DeviceTemperatureChart({ rows, widthSeconds, from, to, limits, m
           domain={[from, to]}
           allowDataOverflow
           ticks={timeTicks(from, to)}
-          interval="preserveStartEnd"
+          // Every tick drawn: recharts' own thinning (preserveStartEnd) drops some and leaves uneven gaps.
+          interval={0}
           tickFormatter={tickFormatter(to - from)}
           stroke="var(--color-muted-foreground)"
           fontSize={12}
-          minTickGap={16}
         />
         <YAxis domain={domain} ticks={ticks} allowDataOverflow unit=" °C" width={64} stroke="var(--color-muted-foreground)" fontSize={12} />
         <Tooltip content={(props) => <DeviceTooltip {...props} widthSeconds={widthSeconds} />} isAnimationActive={false} />

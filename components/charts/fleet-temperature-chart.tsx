@@ -1,9 +1,9 @@
 'use client';
 
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { seriesKey, type FleetChartRow } from '@/lib/readings/series';
-import { formatDateTime, formatTemperature, SERIES_COLORS, tickFormatter, timeTicks } from './format';
+import { AVERAGE_DASH, formatDateTime, formatTemperature, SERIES_COLORS, tickFormatter, timeTicks } from './format';
 import { useIsClient } from './use-is-client';
 
 export interface FleetTemperatureChartProps {
@@ -20,6 +20,8 @@ export interface FleetTemperatureChartProps {
 /**
  * Several devices' averages per bucket on one chart, with the selection's average as a thick dashed line. Lines
  * connect across buckets a device has no reading in: open a device's own chart to see its gaps and extremes.
+ * The chart draws no legend of its own: the page's list of drawn devices (their colours, links to their charts
+ * and the average's dash) is the legend, so a phone does not spend the chart's height on a second one.
  */
 export function FleetTemperatureChart({ rows, series, averageLabel, widthSeconds, from, to, height = 380 }: FleetTemperatureChartProps) {
   const isClient = useIsClient();
@@ -38,15 +40,14 @@ export function FleetTemperatureChart({ rows, series, averageLabel, widthSeconds
           domain={[from, to]}
           allowDataOverflow
           ticks={timeTicks(from, to)}
-          interval="preserveStartEnd"
+          // Every tick drawn: recharts' own thinning (preserveStartEnd) drops some and leaves uneven gaps.
+          interval={0}
           tickFormatter={tickFormatter(to - from)}
           stroke="var(--color-muted-foreground)"
           fontSize={12}
-          minTickGap={16}
         />
         <YAxis domain={['auto', 'auto']} unit=" °C" width={64} stroke="var(--color-muted-foreground)" fontSize={12} />
         <Tooltip content={(props) => <FleetTooltip {...props} widthSeconds={widthSeconds} names={names} />} isAnimationActive={false} />
-        <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12, paddingBottom: 8 }} />
         {series.map((s, i) => (
           <Line
             key={s.id}
@@ -59,7 +60,7 @@ export function FleetTemperatureChart({ rows, series, averageLabel, widthSeconds
             isAnimationActive={false}
           />
         ))}
-        <Line dataKey="avg" name={averageLabel} stroke="var(--color-foreground)" strokeWidth={2.5} strokeDasharray="7 4" dot={false} connectNulls isAnimationActive={false} />
+        <Line dataKey="avg" name={averageLabel} stroke="var(--color-foreground)" strokeWidth={2.5} strokeDasharray={AVERAGE_DASH} dot={false} connectNulls isAnimationActive={false} />
       </LineChart>
     </div>
   );

@@ -73,6 +73,9 @@ export const SERIES_COLORS = [
   '#ca8a04', '#db2777', '#4f46e5', '#65a30d', '#0d9488', '#78716c',
 ] as const;
 
+/** The fleet average line's dash, shared by the chart and the page's legend. */
+export const AVERAGE_DASH = '7 4';
+
 export const MARKER_COLORS = { issued: '#16a34a', rotated: '#d97706', revoked: '#dc2626' } as const;
 export const LIMIT_COLOR = '#dc2626';
 

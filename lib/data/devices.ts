@@ -301,3 +301,13 @@ export async function getDeviceSparkline(actor: SessionUser, deviceId: string, n
   });
   return (buckets.get(deviceId) ?? []).map((b) => ({ t: b.t, avg: Math.round(b.avg * 100) / 100, min: b.min, max: b.max }));
 }
+
+/**
+ * The device's newest single reading (the sparkline's last point is a 15-minute average, not this); one probe of
+ * the (deviceId, time) index. null when it never reported.
+ */
+export async function getLatestDeviceReading(actor: SessionUser, deviceId: string): Promise<{ time: string; temperature: number } | null> {
+  assertCan(actor, 'readings:view');
+  const row = await db().reading.findFirst({ where: { deviceId }, orderBy: { time: 'desc' }, select: { time: true, temperature: true } });
+  return row ? { time: row.time.toISOString(), temperature: row.temperature } : null;
+}

@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { FleetTemperatureChart } from '@/components/charts/fleet-temperature-chart';
-import { formatTemperature, SERIES_COLORS } from '@/components/charts/format';
+import { AVERAGE_DASH, formatTemperature, SERIES_COLORS } from '@/components/charts/format';
 import { RangePicker } from '@/components/charts/range-picker';
 import { Forbidden } from '@/components/shell/forbidden';
 import { Badge } from '@/components/ui/badge';
@@ -47,6 +47,10 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
   if (view.selection.group) csvParams.set('group', view.selection.group);
   else for (const id of view.selection.deviceIds) csvParams.append('device', id);
   const rangeEntries = rangeToSearch({ preset: range.preset, from: new Date(from), to: new Date(to) });
+  const averageLabel = `Average of ${view.selection.group ?? 'selection'}`;
+  // The plotted average's own extremes: lower and higher single readings are smoothed away by the buckets.
+  const averages = view.average.map((b) => b.avg);
+  const averageSpan = averages.length ? { min: Math.min(...averages), max: Math.max(...averages) } : { min: null, max: null };
   const groupLimits = Object.fromEntries(view.groups.map((g) => [g.name, g.limits]));
 
   return (
@@ -90,17 +94,24 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
               </a>
             </div>
             <SelectionForm view={view} rangeEntries={rangeEntries} />
-            <p className="text-sm text-muted-foreground">
+            <p className="text-sm text-muted-foreground" data-testid="fleet-summary">
               {view.series.length} {view.series.length === 1 ? 'device' : 'devices'} of {selectionLabel}
-              {view.selection.notDrawn ? ` (the first ${MAX_SERIES} drawn; the average covers all ${view.selection.deviceIds.length})` : ''} · average per{' '}
-              {formatBucketWidth(view.widthSeconds)} · range min {formatTemperature(view.averageSummary.min)}, max {formatTemperature(view.averageSummary.max)},{' '}
-              {view.averageSummary.count.toLocaleString('en')} readings
+              {view.selection.notDrawn ? ` (the first ${MAX_SERIES} drawn; the average covers all ${view.selection.deviceIds.length})` : ''}.{' '}
+              {view.averageSummary.count ? (
+                <>
+                  Each line is an average per {formatBucketWidth(view.widthSeconds)}, so it stays inside the spread of single readings: the
+                  average runs {formatTemperature(averageSpan.min)} to {formatTemperature(averageSpan.max)}, single readings{' '}
+                  {formatTemperature(view.averageSummary.min)} (lowest) to {formatTemperature(view.averageSummary.max)} (highest) over{' '}
+                  {view.averageSummary.count.toLocaleString('en')} readings. A device&apos;s own chart shows its min–max band.
+                </>
+              ) : null}
             </p>
+            <FleetLegend drawn={view.selection.drawn} averageLabel={averageLabel} rangeEntries={rangeEntries} />
             {view.averageSummary.count ? (
               <FleetTemperatureChart
                 rows={rows}
                 series={view.selection.drawn}
-                averageLabel={`Average of ${view.selection.group ?? 'selection'}`}
+                averageLabel={averageLabel}
                 widthSeconds={view.widthSeconds}
                 from={from}
                 to={to}
@@ -195,6 +206,33 @@ function limitsText(limits: EffectiveLimits): string {
   return limits.min === null && limits.max === null ? 'none' : `${one(limits.min, limits.minSource)} – ${one(limits.max, limits.maxSource)} °C`;
 }
 
+/**
+ * The fleet chart's one legend: each drawn device's colour, linked to its own chart, and the average's dash.
+ * A list rather than recharts' legend so it wraps under the chart's width instead of eating its height.
+ */
+function FleetLegend({ drawn, averageLabel, rangeEntries }: { drawn: { id: string; name: string }[]; averageLabel: string; rangeEntries: Record<string, string> }) {
+  return (
+    <ul className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs" aria-label="Drawn devices" data-testid="fleet-legend">
+      {drawn.map((d, i) => (
+        <li key={d.id} className="flex items-center gap-1">
+          <svg aria-hidden width="14" height="8" className="shrink-0">
+            <line x1="0" y1="4" x2="14" y2="4" stroke={SERIES_COLORS[i % SERIES_COLORS.length]} strokeWidth="2.5" strokeLinecap="round" />
+          </svg>
+          <Link href={`/readings/${d.id}?${new URLSearchParams(rangeEntries)}`} className="underline-offset-2 hover:underline">
+            {d.name}
+          </Link>
+        </li>
+      ))}
+      <li className="flex items-center gap-1 font-medium">
+        <svg aria-hidden width="22" height="8" className="shrink-0 text-foreground">
+          <line x1="0" y1="4" x2="22" y2="4" stroke="currentColor" strokeWidth="2.5" strokeDasharray={AVERAGE_DASH} />
+        </svg>
+        {averageLabel}
+      </li>
+    </ul>
+  );
+}
+
 /** A plain GET form: the selection lands in the URL (`group=` or `device=`…) next to the range. */
 function SelectionForm({ view, rangeEntries }: { view: Awaited<ReturnType<typeof getFleetReadings>>; rangeEntries: Record<string, string> }) {
   const picked = new Set(view.selection.group ? [] : view.selection.deviceIds);
@@ -248,16 +286,6 @@ function SelectionForm({ view, rangeEntries }: { view: Awaited<ReturnType<typeof
           </button>
         </form>
       </details>
-      <ul className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs" aria-label="Drawn devices">
-        {view.selection.drawn.map((d, i) => (
-          <li key={d.id} className="flex items-center gap-1">
-            <span aria-hidden className="inline-block size-2.5 rounded-full" style={{ background: SERIES_COLORS[i % SERIES_COLORS.length] }} />
-            <Link href={`/readings/${d.id}?${new URLSearchParams(rangeEntries)}`} className="underline-offset-2 hover:underline">
-              {d.name}
-            </Link>
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }

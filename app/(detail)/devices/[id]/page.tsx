@@ -13,7 +13,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { findDeviceAuditTrail } from '@/lib/data/audit';
-import { getDevice, getDeviceSparkline } from '@/lib/data/devices';
+import { getDevice, getDeviceSparkline, getLatestDeviceReading } from '@/lib/data/devices';
 import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshDeviceForView } from '@/lib/data/revocation';
 import { getEdgeProofStates } from '@/lib/edge/proof';
@@ -44,9 +44,10 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
   const now = new Date();
   const device = await getDevice(user, id, now);
   if (!device) notFound();
-  const [thresholds, sparkline, trail, edge] = await Promise.all([
+  const [thresholds, sparkline, latestReading, trail, edge] = await Promise.all([
     readExpiryThresholds(),
     can(user.role, 'readings:view') ? getDeviceSparkline(user, device.id, now) : Promise.resolve(null),
+    can(user.role, 'readings:view') ? getLatestDeviceReading(user, device.id) : Promise.resolve(null),
     can(user.role, 'audit:view') ? findDeviceAuditTrail(user, device.id, device.certificates.map((c) => c.id)) : Promise.resolve(null),
     getEdgeProofStates(
       user,
@@ -131,7 +132,7 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
               {sparkline === null ? (
                 <p className="text-sm text-muted-foreground">Your role does not include readings.</p>
               ) : sparkline.length ? (
-                <ReadingsSparkline points={sparkline} min={device.minTemperature} max={device.maxTemperature} />
+                <ReadingsSparkline points={sparkline} latest={latestReading} min={device.minTemperature} max={device.maxTemperature} now={now.getTime()} />
               ) : (
                 <EmptyState icon={Thermometer} title="No readings in the last 24 hours" className="py-6" />
               )}
