@@ -94,6 +94,8 @@ export function ConnectPanel({
           </Button>
           <pre
             data-testid={`snippet-${current.id}`}
+            tabIndex={0}
+            aria-label={`${current.label} snippet`}
             className="max-h-[28rem] overflow-auto rounded-md border border-border bg-muted p-4 pr-24 font-mono text-xs leading-relaxed"
           >
             <code>{current.code}</code>

@@ -99,7 +99,7 @@ export default async function MtlsPage() {
             ) : (
               <>
                 <p>In a real zone, create this rule once; certfleet cannot see WAF rules, so the check above is how you know it holds.</p>
-                <pre data-testid="rule-expression" className="overflow-x-auto rounded-md border border-border bg-muted/40 p-3 font-mono text-xs">
+                <pre data-testid="rule-expression" tabIndex={0} role="region" aria-label="WAF rule expression" className="focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none overflow-x-auto rounded-md border border-border bg-muted/40 p-3 font-mono text-xs">
                   {view.ruleExpression}
                 </pre>
                 <ol className="list-decimal pl-5 text-muted-foreground">

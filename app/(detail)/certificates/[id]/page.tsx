@@ -61,7 +61,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
               <>
                 {' '}
                 of device{' '}
-                <Link href={`/devices/${cert.device.id}`} className="text-primary hover:underline">
+                <Link href={`/devices/${cert.device.id}`} className="text-primary underline underline-offset-2">
                   {cert.device.name}
                 </Link>
               </>
@@ -119,7 +119,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
                   <>
                     <dt className="text-muted-foreground">Superseded by</dt>
                     <dd>
-                      <Link href={`/certificates/${cert.supersededById}`} className="text-primary hover:underline">
+                      <Link href={`/certificates/${cert.supersededById}`} className="text-primary underline underline-offset-2">
                         the renewed certificate
                       </Link>
                       {cert.supersededAt ? ` on ${formatDateTime(cert.supersededAt)}` : null}
@@ -173,7 +173,7 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
             </div>
           </CardHeader>
           <CardContent>
-            <pre className="max-h-72 overflow-auto rounded-md bg-muted p-3 font-mono text-xs" data-testid="certificate-pem">
+            <pre tabIndex={0} role="region" aria-label="Certificate PEM" className="max-h-72 overflow-auto rounded-md bg-muted p-3 font-mono text-xs focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none" data-testid="certificate-pem">
               {cert.pem}
             </pre>
           </CardContent>

@@ -64,7 +64,7 @@ export default async function CustomCsrPage({ params }: { params: Promise<{ id: 
             </div>
           </CardHeader>
           <CardContent>
-            <pre data-testid="csr-pem" className="max-h-96 overflow-auto rounded-md border border-border bg-muted/40 p-3 font-mono text-xs leading-relaxed">
+            <pre data-testid="csr-pem" tabIndex={0} role="region" aria-label="CSR PEM" className="focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none max-h-96 overflow-auto rounded-md border border-border bg-muted/40 p-3 font-mono text-xs leading-relaxed">
               {csr.csrPem}
             </pre>
           </CardContent>
