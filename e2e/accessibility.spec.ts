@@ -48,16 +48,16 @@ async function audit(page: Page, path: string): Promise<Finding[]> {
     .map((v) => ({ path, id: v.id, impact: v.impact!, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
 }
 
-// Opt-in for now (E2E_A11Y=1): on the shared 2-core machine one role × theme × width took over ten
-// minutes and axe did not finish on one page; see the report of branch wt/ui. Each page is its own
-// test so a slow or failing page names itself.
+// Opt-in (E2E_A11Y=1): 192 tests of 6–17 s each on the shared 2-core machine, about 15 minutes on two
+// workers, too slow for every run. Each page is its own test so a slow or failing page names itself.
 test.skip(!process.env.E2E_A11Y, 'accessibility sweep is opt-in: E2E_A11Y=1');
 
 for (const role of ['ADMIN', 'SUPPORT', 'MANAGER'] as RoleName[]) {
   for (const theme of ['light', 'dark'] as const) {
     for (const [widthName, viewport] of Object.entries(WIDTHS)) {
       test.describe(`[${role}][A11Y] ${theme}, ${widthName}`, () => {
-        test.describe.configure({ mode: 'serial' });
+        // Not serial: one page's findings must not hide the next pages'. Each worker signs in once per group.
+        test.describe.configure({ mode: 'parallel' });
         let context: BrowserContext;
         let page: Page;
         // A context of our own, not browser.newPage(): axe opens a blank page in the page's context to
@@ -81,7 +81,7 @@ for (const role of ['ADMIN', 'SUPPORT', 'MANAGER'] as RoleName[]) {
             const findings = await audit(page, path);
             expect(findings, JSON.stringify(findings, null, 1)).toEqual([]);
             if (widthName === 'phone') {
-              const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+              const overflow = await page.evaluate(() => document.scrollingElement!.scrollWidth - window.innerWidth);
               expect(overflow, `${path} is wider than the phone`).toBeLessThanOrEqual(0);
             }
           });
