@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { NAV_BY_ROLE, signIn } from './helpers';
@@ -90,6 +91,26 @@ test.describe('phone width', () => {
     const [legendBox, plotBox] = await Promise.all([legend.boundingBox(), chart.locator('.recharts-cartesian-grid').boundingBox()]);
     expect(legendBox!.height).toBeLessThan(plotBox!.height);
     expect(plotBox!.height).toBeGreaterThan(250);
+  });
+});
+
+test.describe('phone width, dark', () => {
+  test.use({ viewport: PHONE, colorScheme: 'dark' });
+
+  // A few pages of the opt-in sweep (e2e/accessibility.spec.ts) on every run: a table wider than the phone is a
+  // focusable region, a red button keeps its contrast in dark mode, links in running text are underlined.
+  test('[SUPPORT][PHONE A11Y]: axe finds nothing serious on the planner, a certificate and a device in dark mode at 390 px', async ({ page }) => {
+    await signIn(page, 'SUPPORT');
+    const [cert] = await sql<{ id: string; deviceId: string }>(
+      `SELECT c.id, c."deviceId" FROM "Certificate" c JOIN "Device" d ON d.id = c."deviceId" WHERE d.name = 'warehouse-05' AND c.status = 'ACTIVE'`,
+    );
+    for (const path of ['/est/planner', `/certificates/${cert!.id}`, `/devices/${cert!.deviceId}`]) {
+      await page.goto(path);
+      await expect(page.locator('main h1').first()).toBeVisible();
+      const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${path} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      expect(serious).toEqual([]);
+    }
   });
 });
 

@@ -5,7 +5,8 @@ const variants = {
   primary: 'bg-primary text-primary-foreground hover:bg-primary/90 shadow-xs',
   outline: 'border border-border bg-background hover:bg-muted',
   ghost: 'hover:bg-muted',
-  destructive: 'bg-destructive text-white hover:bg-destructive/90 shadow-xs',
+  // Dark mode's --destructive is light enough to read as text on a dark page, too light under white text.
+  destructive: 'bg-destructive text-white hover:bg-destructive/90 dark:bg-red-700 dark:hover:bg-red-700/90 shadow-xs',
 } as const;
 
 const sizes = {

@@ -1,11 +1,13 @@
 import type { ComponentProps } from 'react';
 import { cn } from './cn';
+import { ScrollRegion } from './scroll-region';
 
+/** A table in a box that scrolls sideways when it is wider than the page (then a keyboard can focus and scroll it). */
 export function Table({ className, ...props }: ComponentProps<'table'>) {
   return (
-    <div className="relative w-full overflow-x-auto">
+    <ScrollRegion label={props['aria-label'] ? `${props['aria-label']} (scrolls sideways)` : 'Table (scrolls sideways)'}>
       <table className={cn('w-full caption-bottom text-sm', className)} {...props} />
-    </div>
+    </ScrollRegion>
   );
 }
 

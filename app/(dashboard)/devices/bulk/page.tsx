@@ -32,7 +32,7 @@ export default async function BulkEnrollPage({ searchParams }: { searchParams: P
           <>
             Upload a CSV with the columns <code>name</code>, <code>group</code> and <code>csr</code> (the CSR&apos;s PEM in a quoted field), up to{' '}
             {BULK_MAX_ROWS.toLocaleString('en')} rows. Certificates are valid {BULK_VALIDITY_DAYS} days. One device at a time?{' '}
-            <Link href="/devices/enroll" className="text-primary hover:underline">
+            <Link href="/devices/enroll" className="text-primary underline underline-offset-2">
               Use the wizard
             </Link>
             .

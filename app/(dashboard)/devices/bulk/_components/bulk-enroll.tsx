@@ -354,7 +354,7 @@ function RowsTable({ rows }: { rows: BulkRowView[] }) {
                 </TableCell>
                 <TableCell className="max-w-md text-sm text-muted-foreground">
                   {r.status === 'ISSUED' && r.certificateId ? (
-                    <Link href={`/certificates/${r.certificateId}`} className="text-primary hover:underline">
+                    <Link href={`/certificates/${r.certificateId}`} className="text-primary underline underline-offset-2">
                       Certificate
                     </Link>
                   ) : (
@@ -381,7 +381,7 @@ function RecentJobs({ jobs }: { jobs: BulkJobSummary[] }) {
         <ul className="flex flex-col gap-1.5 text-sm">
           {jobs.map((j) => (
             <li key={j.id} className="flex flex-wrap items-center gap-2">
-              <Link href={`/devices/bulk?job=${j.id}`} className="font-mono text-primary hover:underline">
+              <Link href={`/devices/bulk?job=${j.id}`} className="font-mono text-primary underline underline-offset-2">
                 {j.id}
               </Link>
               <span className="text-muted-foreground">
