@@ -7,8 +7,8 @@ import { ConnectPanel } from '@/components/enrollment/connect-panel';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
 import { confirmLeave } from '@/components/shell/leave-guard';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
+import { IssueSubmit } from '@/components/enrollment/issue-submit';
 import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
-import { FormMessage } from '@/components/ui/alert';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
@@ -215,15 +215,7 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
             }}
           />
 
-          <FormMessage message={message ?? undefined} />
-          <div className="flex items-center gap-3">
-            <Button type="submit" disabled={!!busy}>
-              {busy ? 'Enrolling…' : 'Enroll device'}
-            </Button>
-            <span aria-live="polite" className="text-sm text-muted-foreground">
-              {busy}
-            </span>
-          </div>
+          <IssueSubmit message={message} busy={busy} label="Enroll device" busyLabel="Enrolling…" />
         </form>
       </CardContent>
     </Card>

@@ -6,9 +6,9 @@ import { type FormEvent, useId, useState } from 'react';
 import { ConnectPanel } from '@/components/enrollment/connect-panel';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
+import { IssueSubmit } from '@/components/enrollment/issue-submit';
 import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
-import { FormMessage } from '@/components/ui/alert';
-import { Button, buttonClasses } from '@/components/ui/button';
+import { buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { type ConnectInfo, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, validityDaysSchema } from '@/lib/validation/enrollment';
@@ -171,15 +171,7 @@ export function RenewWizard({
               ) : null}
               <FieldError id={`${id}-confirm-error`} errors={errors.confirmNow} />
             </fieldset>
-            <FormMessage message={message ?? undefined} />
-            <div className="flex items-center gap-3">
-              <Button type="submit" disabled={!!busy}>
-                {busy ? 'Renewing…' : 'Issue replacement'}
-              </Button>
-              <span aria-live="polite" className="text-sm text-muted-foreground">
-                {busy}
-              </span>
-            </div>
+            <IssueSubmit message={message} busy={busy} label="Issue replacement" busyLabel="Renewing…" />
           </form>
         </CardContent>
       </Card>
