@@ -80,13 +80,21 @@ test.describe('manager charts', () => {
 
     // Each device's health follows its own reporting interval (lib/readings/health.ts), as the database has it
     // now (the simulated fleet keeps posting, so devices near a boundary may flip meanwhile: those are skipped).
-    const loadedAt = Date.now();
-    const rows = await sql<{ name: string; lastSeenAt: Date | null; reportIntervalSec: number }>(
-      `SELECT name, "lastSeenAt", "reportIntervalSec" FROM "Device" WHERE NOT "isCanary" AND status IN ('ACTIVE', 'INACTIVE')`,
-      [],
-    );
+    // Another spec may enroll a device meanwhile: read the fleet, and the page again, until the two agree.
     const devices = page.getByTestId('fleet-devices');
-    await expect(devices.locator('tbody tr')).toHaveCount(rows.length);
+    let loadedAt = Date.now();
+    let rows: { name: string; lastSeenAt: Date | null; reportIntervalSec: number }[] = [];
+    await expect(async () => {
+      rows = await sql<{ name: string; lastSeenAt: Date | null; reportIntervalSec: number }>(
+        `SELECT name, "lastSeenAt", "reportIntervalSec" FROM "Device" WHERE NOT "isCanary" AND status IN ('ACTIVE', 'INACTIVE')`,
+        [],
+      );
+      if ((await devices.locator('tbody tr').count()) !== rows.length) {
+        await page.reload();
+        loadedAt = Date.now();
+      }
+      await expect(devices.locator('tbody tr')).toHaveCount(rows.length);
+    }).toPass();
     let compared = 0;
     for (const row of rows) {
       const age = row.lastSeenAt ? loadedAt - row.lastSeenAt.getTime() : Infinity;
