@@ -8,6 +8,7 @@
 //   npm run bench -- --only inventory [--inventory-devices 100000] [--runs 20] [--fresh] [--before] [--skip-pglite] [--skip-postgres]
 //   npm run bench -- --only inventory --cases planner [--inventory-db certfleet_bench_planner]   # some reads (comma-separated: --cases search,Overview): printed, not written
 //   npm run bench -- --only cloudflare                # ~9 min at Cloudflare's real limit; --rate-limit 1200/60 --pages 400 is quicker
+//   npm run bench -- --only first-load [--first-load-port 3204] [--first-load-before file.json]   # JS per route in Chromium
 //   npm run bench -- --only est-renewal               # ~45 min at Cloudflare's real limit; --rate-limit 1200/60 (~10 min), --est-devices 500
 //
 // Each section sits between <!-- bench:<name> --> markers, so a partial run replaces only its own.
@@ -16,6 +17,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkAlerts, formatAlertsBenchmark } from './alerts';
+import { benchmarkFirstLoad, formatFirstLoadBenchmark, readFirstLoadBefore } from './first-load';
 import { benchmarkInventory, formatInventoryBenchmark } from './inventory';
 import { benchmarkCloudflare, formatCloudflareBenchmark } from './cloudflare';
 import { benchmarkEstRenewal, formatEstRenewalBenchmark } from './est-renewal';
@@ -128,6 +130,21 @@ const SECTIONS: Section[] = [
       '`--est-devices N`, `--rate-limit 1200/60` (the same limit over a 5× shorter window) change the load.',
     ].join('\n'),
     run: async () => formatEstRenewalBenchmark(await benchmarkEstRenewal({ devices: num('est-devices'), rateLimit: flag('rate-limit') })),
+  },
+  {
+    name: 'first-load',
+    title: 'JavaScript per dashboard route on a cold load',
+    intro: [
+      '`bench/first-load.ts` (`benchmarkFirstLoad()`) builds if the build is stale, starts the e2e stack (scripts/serve-test.ts:',
+      'seeded demo fleet, `next start`), signs in as the ADMIN demo user in Debian\'s Chromium and opens each route in a new tab with',
+      'the cache disabled. Each script is counted with the bytes Chromium received for it (CDP `Network.loadingFinished`',
+      '`encodedDataLength`: the gzip body as `next start` sends it plus its response headers). "First load" is the scripts the',
+      'route\'s HTML names (script tags, preloads, client chunks of the inlined RSC payload), the figure issue 12 caps at 200 kB;',
+      '"loaded later" is what the page\'s code imports after hydration (charts), counted until the network is idle. Code only an',
+      'action needs (key generation, PKCS#12) is loaded on that action and counted in neither. "Before" is the same bench on the',
+      'code before the cuts (bench/fixtures/first-load-before.json).',
+    ].join('\n'),
+    run: async () => formatFirstLoadBenchmark(await benchmarkFirstLoad({ port: num('first-load-port') }), readFirstLoadBefore(flag('first-load-before'))),
   },
   {
     name: 'worker',
