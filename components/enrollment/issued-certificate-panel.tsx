@@ -8,7 +8,7 @@ import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { buildPkcs12, type Pkcs12Algorithm } from '@/lib/pki';
+import type { Pkcs12Algorithm } from '@/lib/pki';
 import { deviceFileNames } from './connect-snippets';
 import { saveFile } from './download';
 import type { ConnectInfo, IssuedCertificateInfo } from '@/lib/validation/enrollment';
@@ -143,6 +143,8 @@ function Pkcs12Form({
       // The chain is public; the key and the password never leave this page.
       const response = await fetch('/api/ca?kind=zone');
       const chainPem = response.ok ? await response.text() : undefined;
+      // PKCS#12 (node-forge, X.509) is loaded on the click that downloads it, not with the page.
+      const { buildPkcs12 } = await import('@/lib/pki');
       const bytes = await buildPkcs12({ certificatePem, privateKeyPem, chainPem, password, friendlyName: deviceName, algorithm });
       saveFile(deviceFileNames(deviceName).p12, bytes, 'application/x-pkcs12');
       onSaved();

@@ -3,7 +3,6 @@
 import { useRef, useState } from 'react';
 import type { KeyChoice } from '@/components/enrollment/key-source-fields';
 import { newRequestId } from '@/components/enrollment/download';
-import { generateKeyAndCsr } from '@/lib/pki';
 import type { ActionFailure } from '@/lib/validation/action-state';
 
 /** One submit's identity: a retry of the same content reuses its request id and CSR, so it is never issued twice. */
@@ -50,6 +49,8 @@ export function useIssueAttempt() {
         let privateKeyPem: string | null = null;
         if (!fromCsr) {
           setBusy(options.makingKey);
+          // @/lib/pki (X.509, PKCS#10) is loaded when a key is generated, not with the page.
+          const { generateKeyAndCsr } = await import('@/lib/pki');
           const made = await generateKeyAndCsr({ algorithm: keyChoice.keyType === 'RSA-2048' ? 'RSA' : 'EC', rsaBits: 2048, subject: { CN: options.commonName } });
           csrPem = made.csrPem;
           privateKeyPem = made.privateKeyPem;

@@ -2,7 +2,6 @@
  * PEM ↔ DER ↔ PKCS#12, made in the browser (nothing is uploaded), with the openssl command that does
  * the same on a workstation, as seed 002's "Converting certificate formats" shows.
  */
-import { buildPkcs12 } from '@/lib/pki';
 import { decodePemBlocks } from '@/lib/pki/pem';
 import type { ConversionKind } from './types';
 
@@ -26,6 +25,8 @@ export function derBytes(pem: string): Uint8Array {
 
 /** A PKCS#12 bundle of the certificate, its key and chain (3DES for old key stores when asked). */
 export async function pkcs12Bytes(params: { certificatePem: string; privateKeyPem: string; chainPem: string[]; password: string; legacy?: boolean }): Promise<Uint8Array> {
+  // node-forge and X.509 are loaded when a bundle is asked for, not with the page that offers it.
+  const { buildPkcs12 } = await import('@/lib/pki');
   return buildPkcs12({
     certificatePem: params.certificatePem,
     privateKeyPem: params.privateKeyPem,

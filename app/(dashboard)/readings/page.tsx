@@ -2,7 +2,7 @@ import { Download } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { FleetTemperatureChart } from '@/components/charts/fleet-temperature-chart';
+import { LazyFleetTemperatureChart } from '@/components/readings/lazy-charts';
 import { AVERAGE_DASH, formatTemperature, SERIES_COLORS } from '@/components/charts/format';
 import { RangePicker } from '@/components/charts/range-picker';
 import { Forbidden } from '@/components/shell/forbidden';
@@ -108,7 +108,7 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
             </p>
             <FleetLegend drawn={view.selection.drawn} averageLabel={averageLabel} rangeEntries={rangeEntries} />
             {view.averageSummary.count ? (
-              <FleetTemperatureChart
+              <LazyFleetTemperatureChart
                 rows={rows}
                 series={view.selection.drawn}
                 averageLabel={averageLabel}

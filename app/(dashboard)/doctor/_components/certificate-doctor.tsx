@@ -11,7 +11,7 @@ import { cn } from '@/components/ui/cn';
 import { fieldClasses, Input, Label } from '@/components/ui/input';
 import { buildChecklist } from '@/lib/doctor/checklist';
 import { CONVERSION_COMMANDS, derBytes, pemBytes, pkcs12Bytes } from '@/lib/doctor/conversions';
-import { readDoctorInput, type ReadResult } from '@/lib/doctor/read-input';
+import type { ReadResult } from '@/lib/doctor/read-input';
 import type { ChecklistLine, DoctorKnowledge, Verdict } from '@/lib/doctor/types';
 import { CommandBlock } from '@/components/ui/command-block';
 import type { ErrorBody } from '@/lib/errors';
@@ -41,6 +41,8 @@ export function CertificateDoctor() {
     setBusy(true);
     setNotice(null);
     try {
+      // The X.509 / PKCS#12 readers are loaded on the first diagnosis, not with the page.
+      const { readDoctorInput } = await import('@/lib/doctor/read-input');
       const read = await readDoctorInput({ text, file: file ?? undefined, password, keyPem });
       let knowledge: DoctorKnowledge | null = null;
       if (read.certificatePem) {

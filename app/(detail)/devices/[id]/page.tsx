@@ -25,7 +25,7 @@ import { EdgeProofNotice } from '@/components/certificates/edge-proof';
 import { formatAgo, formatDate, formatDateTime } from '@/components/certificates/format';
 import { RevokeDialog } from '@/components/certificates/revoke-dialog';
 import { UndoRevocationButton } from '@/components/certificates/undo-revocation-button';
-import { ReadingsSparkline } from '@/components/readings/readings-sparkline';
+import { LazyReadingsSparkline } from '@/components/readings/lazy-charts';
 
 /** The tab names the device ("cold-storage-02 · certfleet"), not "Device" on every tab. */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
@@ -132,7 +132,7 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
               {sparkline === null ? (
                 <p className="text-sm text-muted-foreground">Your role does not include readings.</p>
               ) : sparkline.length ? (
-                <ReadingsSparkline points={sparkline} latest={latestReading} min={device.minTemperature} max={device.maxTemperature} now={now.getTime()} />
+                <LazyReadingsSparkline points={sparkline} latest={latestReading} min={device.minTemperature} max={device.maxTemperature} now={now.getTime()} />
               ) : (
                 <EmptyState icon={Thermometer} title="No readings in the last 24 hours" className="py-6" />
               )}

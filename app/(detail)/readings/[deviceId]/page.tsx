@@ -3,7 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { notFound } from 'next/navigation';
-import { DeviceTemperatureChart } from '@/components/charts/device-temperature-chart';
+import { LazyDeviceTemperatureChart } from '@/components/readings/lazy-charts';
 import { formatTemperature, LIMIT_COLOR, MARKER_COLORS } from '@/components/charts/format';
 import { RangePicker } from '@/components/charts/range-picker';
 import { Forbidden } from '@/components/shell/forbidden';
@@ -114,7 +114,7 @@ export default async function DeviceReadingsPage({ params, searchParams }: { par
               />
             </dl>
             {summary.count ? (
-              <DeviceTemperatureChart rows={rows} widthSeconds={view.widthSeconds} from={from} to={to} limits={limits} markers={view.markers} />
+              <LazyDeviceTemperatureChart rows={rows} widthSeconds={view.widthSeconds} from={from} to={to} limits={limits} markers={view.markers} />
             ) : (
               <p className="rounded-md border border-dashed border-border px-4 py-16 text-center text-sm text-muted-foreground">
                 No readings from {device.name} in this range.{' '}
