@@ -1,4 +1,3 @@
-import { isPkiError, MIN_RSA_BITS, parseCsr } from '@/lib/pki';
 import { MAX_COMMON_NAME } from '@/lib/validation/enrollment';
 
 /** What the browser found in a pasted or uploaded CSR, shown for confirmation before anything is sent. */
@@ -25,6 +24,8 @@ export async function checkCsr(text: string): Promise<CsrCheck> {
   if (/PRIVATE KEY-----/.test(text)) {
     return { ok: false, sans: [], problems: ['This is a private key. Keep it on the device and paste only its CSR (-----BEGIN CERTIFICATE REQUEST-----).'] };
   }
+  // X.509 code is loaded when a CSR is given, not with the enrollment pages.
+  const { isPkiError, MIN_RSA_BITS, parseCsr } = await import('@/lib/pki');
   try {
     const csr = await parseCsr(text, { strict: false });
     const problems: string[] = [];

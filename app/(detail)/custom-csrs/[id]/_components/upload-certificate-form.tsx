@@ -5,7 +5,6 @@ import { type FormEvent, startTransition, useActionState, useState } from 'react
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { fieldClasses, Input } from '@/components/ui/input';
-import { checkSignedCertificate } from '@/lib/custom-csrs/check-certificate';
 import { UploadCertificateSchema, type UploadCertificateField } from '@/lib/validation/custom-csr';
 import { uploadCertificateAction, type UploadCertificateState } from '@/app/(dashboard)/custom-csrs/actions';
 import { describedBy, FormField } from '@/components/ui/form-field';
@@ -40,6 +39,8 @@ export function UploadCertificateForm({ id, csrPem, defaultHostname }: { id: str
     }
     setChecking(true);
     try {
+      // X.509 code is loaded when a certificate is checked, not with the page.
+      const { checkSignedCertificate } = await import('@/lib/custom-csrs/check-certificate');
       const check = await checkSignedCertificate({ csrPem, certificatePem: parsed.data.certificate, hostname: parsed.data.hostname });
       if (!check.ok) {
         const errors: FieldErrors = {};
