@@ -189,5 +189,7 @@ export function formatFirstLoadBenchmark(result: FirstLoadResult, before?: Recor
     const was = before ? ` ${before[r.route] === undefined ? '—' : kB(before[r.route]!)} |` : '';
     lines.push(`| \`${r.route}\` | ${kB(r.firstLoadBytes)} | ${ok} | ${r.firstLoadScripts} | ${r.laterBytes ? `${kB(r.laterBytes)} (${r.laterScripts})` : '—'} |${was}`);
   }
+  const over = result.routes.filter((r) => r.firstLoadBytes > FIRST_LOAD_BUDGET_BYTES);
+  lines.push('', over.length ? `${over.length} of ${result.routes.length} routes over ${FIRST_LOAD_BUDGET_BYTES / 1024} kB: ${over.map((r) => `\`${r.route}\``).join(', ')}.` : `Every route at or under ${FIRST_LOAD_BUDGET_BYTES / 1024} kB.`);
   return lines.join('\n');
 }
