@@ -209,9 +209,9 @@ describe('renewal planner', () => {
     const b = await getRenewalPlan(testDb.prisma, { now: NOW, group: 'plan-b', env });
     expect(b).toMatchObject({ certificates: 2, inWindow: 0 });
     expect(b.weeks[0]).toMatchObject({ renewals: 2, peakHourRenewals: 1, calls: 4 });
-    // 1,200 per 5 min less the bucket's slack: 1,152 usable per 305 s.
-    expect(b.budget.requestsPerHour).toBe(Math.floor((1152 / 305) * 3600));
-    expect(b.weeks[0]!.budgetShare).toBeCloseTo(4 / ((1152 / 305) * 7 * 86_400), 12);
+    // 1,200 per 5 min less the bucket's slack: 1,176 usable per 303 s.
+    expect(b.budget.requestsPerHour).toBe(Math.floor((1176 / 303) * 3600));
+    expect(b.weeks[0]!.budgetShare).toBeCloseTo(4 / ((1176 / 303) * 7 * 86_400), 12);
     // The zone: every unrevoked certificate (the superseded one too, and the other groups'), plus the week's renewals.
     const zone = await testDb.prisma.certificate.count({ where: { status: { not: 'REVOKED' } } });
     expect(b.zoneCertificates).toBe(zone);
