@@ -5,7 +5,7 @@
 //   npm run device -- --url https://127.0.0.1:8443/temps --fleet <dir | list.json> [--every 60s] [--count N]
 //
 //   npm run device -- --est --url https://127.0.0.1:8443 --dir ./sensor-001 [--name sensor-001 --token <token>
-//                     --bootstrap-cert bootstrap.pem --bootstrap-key bootstrap-key.pem] [--renew-now] [--every 60s]
+//                     --bootstrap-cert bootstrap.pem --bootstrap-key bootstrap-key.pem] [--renew-now] [--renew-days 30] [--every 60s]
 //
 // --est: the device looks after its own certificate (docs/est.md): with no <dir>/device.pem it enrolls through
 // EST with the bootstrap certificate and the token; with one in its renewal window (last 30 % of its lifetime)
@@ -32,7 +32,7 @@ const USAGE = `usage:
                     [--every 60s] [--count N] [--temperature 36.5] [--insecure]
   npm run device -- --url https://127.0.0.1:8443/temps --fleet <dir | list.json> [--every 60s] [--count N]
   npm run device -- --est --url https://127.0.0.1:8443 --dir <dir> [--name <device> --token <token>
-                    --bootstrap-cert bootstrap.pem --bootstrap-key bootstrap-key.pem] [--renew-now] [--every 60s] [--count N]`;
+                    --bootstrap-cert bootstrap.pem --bootstrap-key bootstrap-key.pem] [--renew-now] [--renew-days 30] [--every 60s] [--count N]`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -53,6 +53,7 @@ async function main(): Promise<number> {
       'bootstrap-cert': { type: 'string' },
       'bootstrap-key': { type: 'string' },
       'renew-now': { type: 'boolean', default: false },
+      'renew-days': { type: 'string' },
       host: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -134,6 +135,7 @@ interface EstArgs {
   'bootstrap-cert'?: string;
   'bootstrap-key'?: string;
   'renew-now'?: boolean;
+  'renew-days'?: string;
   ca?: string;
   insecure?: boolean;
   every?: string;
@@ -152,8 +154,14 @@ async function estMain(values: EstArgs): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
+  const renewDays = values['renew-days'] === undefined ? undefined : Number(values['renew-days']);
+  if (renewDays !== undefined && !(Number.isInteger(renewDays) && renewDays > 0)) {
+    console.error(`--renew-days takes a whole number of days before expiry, not "${values['renew-days']}"`);
+    return 2;
+  }
   const opts = {
     baseUrl: base,
+    renewWithinDays: renewDays,
     dir: values.dir,
     caPem: caFile ? await readFile(caFile, 'utf8') : undefined,
     insecure: values.insecure,

@@ -3,7 +3,7 @@
  * starts the local Cloudflare (API, mTLS edge, Worker in workerd) unless CLOUDFLARE_API_TOKEN and
  * CLOUDFLARE_ZONE_ID name a real zone, builds the app when its build is stale, serves it on loopback,
  * runs a job worker (the scheduled jobs, alerts) and a mail catcher for the alerts' email, and
- * simulates the demo fleet. Unless OIDC_ISSUER names a real identity provider (or CERTFLEET_OIDC_DEMO=off),
+ * simulates the demo fleet (whose sensors renew their certificates through EST when due). Unless OIDC_ISSUER names a real identity provider (or CERTFLEET_OIDC_DEMO=off),
  * a local OpenID Connect provider with demo accounts offers single sign-on beside the password form.
  * Ctrl-C stops every part.
  *
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     }
   });
 
-  const background = await startBackground({ prisma, databaseUrl: database.url, cloudflare, dataDir, env });
+  const background = await startBackground({ prisma, databaseUrl: database.url, cloudflare, dataDir, env, renewals: true });
   stops.push(background.stop);
 
   console.log(`
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
 ${cloudflare.lines.map((l) => `    ${l}`).join('\n')}
     Mail        ${mail.inboxUrl}  (alerts sent by email land here; SMTP 127.0.0.1:${mail.smtpPort})
     Jobs        worker ${background.worker.id} (queue in PostgreSQL; more with \`npm run worker\`)
-
+${cloudflare.mode === 'local' ? '    Renewals    the demo sensors renew themselves through EST 30 days before expiry (see /est)\n' : ''}
   Demo logins (password: ${DEMO_PASSWORD})
 ${DEMO_USERS.map((u) => `    ${u.role.padEnd(8)} ${u.email}`).join('\n')}
 ${sso ? ssoLines(sso) : ''}

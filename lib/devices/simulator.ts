@@ -147,6 +147,13 @@ export interface FleetOptions extends TlsOptions {
    */
   staggerMs?: number;
   onResult?: (device: DeviceCredentials, index: number, result: PostResult) => void;
+  /**
+   * Asked before each post: new credentials when the device has changed its certificate (it renewed), which it
+   * then posts with; undefined to keep the current ones. A failure is reported to `onRefreshError` and the device
+   * posts with what it has, as a real sensor keeps working when a renewal fails.
+   */
+  refresh?: (device: DeviceCredentials, index: number, signal?: AbortSignal) => Promise<DeviceCredentials | undefined>;
+  onRefreshError?: (device: DeviceCredentials, index: number, error: unknown) => void;
   /** What a device reads now; defaults to `sampleTemperature(index)` (a body-temperature-like curve). */
   temperatureFor?: (device: DeviceCredentials, index: number, at: Date) => number;
 }
@@ -170,11 +177,24 @@ export async function simulateFleet(opts: FleetOptions): Promise<FleetStats> {
 
   await Promise.all(
     opts.devices.map(async (device, index) => {
-      const agent = createDeviceAgent(device, opts);
+      let agent = createDeviceAgent(device, opts);
       try {
         if (!(await sleep(Math.random() * stagger, opts.signal))) return;
         for (let n = 0; opts.count === undefined || n < opts.count; n++) {
           if (opts.signal?.aborted) return;
+          if (opts.refresh) {
+            try {
+              const renewed = await opts.refresh(device, index, opts.signal);
+              if (renewed) {
+                agent.destroy();
+                device = renewed;
+                agent = createDeviceAgent(device, opts);
+              }
+            } catch (error) {
+              if (opts.signal?.aborted) return;
+              opts.onRefreshError?.(device, index, error);
+            }
+          }
           const result = await postReading({
             url: opts.url,
             agent,

@@ -39,6 +39,8 @@ export interface DeviceEstOptions {
   /** Subject CN of the first CSR (default: the device name). */
   commonName?: string;
   renewFraction?: number;
+  /** Also renew once no more than this many days are left (a device configured like a "N days before expiry" policy). */
+  renewWithinDays?: number;
   /** Renew now whatever the window says. */
   forceRenew?: boolean;
   /** How long to keep asking after 202s (default 1 hour). */
@@ -62,6 +64,20 @@ export function windowOpensFromRefusal(body: string): Date | undefined {
   return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
+/** Waits `ms`, or less when `signal` aborts (a device being stopped does not sit out a Retry-After). */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 async function readOptional(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
@@ -77,12 +93,16 @@ async function writeAtomically(file: string, text: string, mode: number): Promis
   await rename(tmp, file);
 }
 
-/** Whether a certificate is in its renewal window (the last `fraction` of its lifetime) at `now`. */
-export function inRenewalWindow(certPem: string, fraction = DEFAULT_RENEW_FRACTION, now = Date.now()): boolean {
+/**
+ * Whether a certificate is in its renewal window at `now`: the last `fraction` of its lifetime, or, with
+ * `withinDays`, the last that many days, whichever opens first.
+ */
+export function inRenewalWindow(certPem: string, fraction = DEFAULT_RENEW_FRACTION, now = Date.now(), withinDays?: number): boolean {
   const cert = new x509.X509Certificate(certPem);
   const start = cert.notBefore.getTime();
   const end = cert.notAfter.getTime();
-  return now >= end - (end - start) * fraction;
+  const opens = Math.min(end - (end - start) * fraction, withinDays === undefined ? Infinity : end - withinDays * 86_400_000);
+  return now >= opens;
 }
 
 export async function ensureCertificate(opts: DeviceEstOptions): Promise<EnsureOutcome> {
@@ -97,7 +117,7 @@ export async function ensureCertificate(opts: DeviceEstOptions): Promise<EnsureO
   if (current && currentKey) {
     // What certfleet said wins over the device's own guess.
     const told = Date.parse((await readOptional(renewAfterFile(opts.dir)))?.trim() ?? '');
-    const due = Number.isNaN(told) ? inRenewalWindow(current, opts.renewFraction) : Date.now() >= told;
+    const due = Number.isNaN(told) ? inRenewalWindow(current, opts.renewFraction, Date.now(), opts.renewWithinDays) : Date.now() >= told;
     if (!opts.forceRenew && !due) return 'current';
     kind = 'simplereenroll';
     client = { ...tls, certPem: current, keyPem: currentKey };
@@ -126,7 +146,7 @@ export async function ensureCertificate(opts: DeviceEstOptions): Promise<EnsureO
       const wait = retryAfterMs(pending);
       if (Date.now() + wait > deadline) throw new Error(`still pending after ${Math.round((opts.maxWaitMs ?? 3_600_000) / 1000)} s: try again later`);
       log(`202: certfleet has not issued yet; asking again in ${wait / 1000} s`);
-      await new Promise((r) => setTimeout(r, wait));
+      await abortableSleep(wait, opts.signal);
     },
   });
   const opens = kind === 'simplereenroll' && res.status === 403 ? windowOpensFromRefusal(res.body) : undefined;

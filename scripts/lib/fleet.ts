@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalCloudflare, type LocalCloudflare } from '@/emulator/index';
 import { createCloudflareGateway, readCloudflareConfig, type CloudflareGateway } from '@/lib/cloudflare';
@@ -12,6 +12,7 @@ import { seedDemo, type SeedDevice } from '@/prisma/seed';
 import { persistentSecret } from './secrets';
 import { type JobWorker, parseJobIntervals, startJobWorker } from '@/lib/queue/worker';
 import { emulatorDataDir } from '@/emulator/data-dir';
+import { demoDeviceCredentials, ensureDemoEstPolicies, renewThroughEst } from './demo-renewals';
 
 /** The hostname demo devices reach the local edge by; the demo zone asks it for client certificates. */
 export const DEMO_DEVICE_HOST = 'localhost';
@@ -157,22 +158,19 @@ export async function seedDemoFleet(prisma: PrismaClient, cloudflare: Cloudflare
 }
 
 /**
- * The demo devices to simulate: those whose keys certfleet holds locally (active seeded certificates)
- * and that the demo shows as live, so the late, missing and silent ones stay that way.
+ * The demo devices to simulate: those that the demo shows as live (so the late, missing and silent ones stay
+ * that way) and whose key this machine holds: in the device's own folder (scripts/lib/demo-renewals.ts), made
+ * from its seeded certificate's files the first time.
  */
-async function demoDeviceCredentials(prisma: PrismaClient, keysDir: string): Promise<DeviceCredentials[]> {
-  const certificates = await prisma.certificate.findMany({
+async function simulatedDemoDevices(prisma: PrismaClient, keysDir: string): Promise<DeviceCredentials[]> {
+  const seeded = await prisma.certificate.findMany({
     where: { status: 'ACTIVE', source: 'SEED', device: { isCanary: false } },
     select: { fingerprintSha256: true, device: { select: { name: true } } },
   });
-  const live = new Set(DEMO_FLEET.filter((d) => d.health === 'live' && !d.inactive).map((d) => d.name));
-  return certificates
-    .filter((c) => c.device && live.has(c.device.name) && existsSync(join(keysDir, `${c.fingerprintSha256}.key.pem`)))
-    .map((c) => ({
-      name: c.device?.name,
-      certPem: readFileSync(join(keysDir, `${c.fingerprintSha256}.cert.pem`), 'utf8'),
-      keyPem: readFileSync(join(keysDir, `${c.fingerprintSha256}.key.pem`), 'utf8'),
-    }));
+  const seededOf = new Map(seeded.map((c) => [c.device?.name, c.fingerprintSha256]));
+  const live = DEMO_FLEET.filter((d) => d.health === 'live' && !d.inactive).map((d) => d.name);
+  const devices = await Promise.all(live.map((name) => demoDeviceCredentials(keysDir, name, seededOf.get(name))));
+  return devices.filter((d): d is DeviceCredentials => d !== undefined);
 }
 
 /**
@@ -189,6 +187,8 @@ export async function startBackground(opts: {
   env: Record<string, string>;
   /** Seconds between the simulated devices' posts (default 30 s). */
   simulateEveryMs?: number;
+  /** The simulated devices renew themselves through EST when due (npm start; scripts/lib/demo-renewals.ts). */
+  renewals?: boolean;
   log?: (line: string) => void;
 }): Promise<{ stop(): Promise<void>; worker: JobWorker }> {
   const { prisma, cloudflare, dataDir } = opts;
@@ -197,8 +197,13 @@ export async function startBackground(opts: {
   setMaxListeners(0, abort.signal);
   let simulation: Promise<unknown> = Promise.resolve();
   if (cloudflare.mode === 'local' && cloudflare.deviceUrl) {
-    const devices = await demoDeviceCredentials(prisma, join(dataDir, 'devices'));
+    const keysDir = join(dataDir, 'devices');
+    const devices = await simulatedDemoDevices(prisma, keysDir);
+    if (opts.renewals) await ensureDemoEstPolicies(prisma, [...new Set(DEMO_FLEET.map((d) => d.group))]);
+    const log = opts.log ?? ((line: string) => console.log(`[certfleet] ${line}`));
     simulation = simulateFleet({
+      refresh: opts.renewals ? renewThroughEst({ baseUrl: cloudflare.deviceUrl, caPem: cloudflare.edgeCaPem, keysDir, log: (line) => log(`EST ${line}`) }) : undefined,
+      onRefreshError: (device, _index, error) => log(`EST ${device.name}: ${error instanceof Error ? error.message : String(error)} (tried again at its next post)`),
       url: `${cloudflare.deviceUrl}/temps`,
       devices,
       everyMs: opts.simulateEveryMs ?? 30_000,
