@@ -98,3 +98,48 @@ test('[ADMIN][EST policy]: a group policy changes what the renewal planner shows
   await expect(page).toHaveURL(/\/est\/planner#at-risk$/);
   await expect(page.getByRole('heading', { name: /^At risk: \d/ })).toBeVisible();
 });
+
+test('[SUPPORT][EST planner]: the at-risk list pages 100 at a time; a broken page link says so and shows the top', async ({ page }) => {
+  const tag = randomBytes(3).toString('hex');
+  const group = `plan-pages-${tag}`;
+  const total = 105;
+  // Devices silent for 200 days whose certificates expire in 1..105 days: none expected back in time, so all at risk.
+  await sql(
+    `INSERT INTO "Device" (id, name, "group", "commonName", status, "lastSeenAt", "reportIntervalSec", "updatedAt")
+     SELECT 'dev_' || $1 || '_' || i, $1 || '-' || lpad(i::text, 3, '0'), $2, $1 || '-' || i || '.devices.test', 'ACTIVE',
+            now() - interval '200 days', 60, now()
+       FROM generate_series(1, $3::int) i`,
+    [group, group, total],
+  );
+  await sql(
+    `INSERT INTO "Certificate" (id, "cloudflareId", "deviceId", "serialNumber", ski, "fingerprintSha256", "commonName", "keyType", "keySize",
+                                "issuedOn", "expiresOn", "validityDays", pem, csr, "updatedAt")
+     SELECT 'cert_' || $1 || '_' || i, 'cf-' || $1 || '-' || i, 'dev_' || $1 || '_' || i, upper(md5($1 || i)), md5('ski' || $1 || i),
+            md5('a' || $1 || i) || md5('b' || $1 || i), $1 || '-' || i || '.devices.test', 'EC', 256,
+            now() - interval '300 days', now() + i * interval '1 day', 300 + i, 'planner e2e', 'planner e2e', now()
+       FROM generate_series(1, $2::int) i`,
+    [group, total],
+  );
+
+  await signIn(page, 'SUPPORT');
+  const atRisk = page.getByRole('table', { name: 'Certificates at risk' });
+  const pages = page.getByRole('navigation', { name: 'At-risk pages' });
+  await page.goto(`/est/planner?group=${group}`);
+  await expect(page.getByText(`1–100 of ${total} shown`)).toBeVisible();
+  await expect(atRisk.getByRole('row')).toHaveCount(101); // the header row and 100
+  await expect(atRisk.getByRole('row').nth(1)).toContainText(`${group}-001`);
+  await expect(pages.getByRole('link', { name: 'First page' })).toHaveCount(0);
+
+  await pages.getByRole('link', { name: 'Next 100' }).click();
+  await expect(page.getByText(`101–${total} of ${total} shown`)).toBeVisible();
+  await expect(atRisk.getByRole('row')).toHaveCount(total - 100 + 1);
+  await expect(atRisk.getByRole('row').nth(1)).toContainText(`${group}-101`);
+  await expect(pages.getByRole('link', { name: 'Next 100' })).toHaveCount(0);
+
+  await pages.getByRole('link', { name: 'First page' }).click();
+  await expect(page.getByText(`1–100 of ${total} shown`)).toBeVisible();
+
+  await page.goto(`/est/planner?group=${group}&after=not-a-cursor`);
+  await expect(page.getByRole('status').filter({ hasText: 'That page link is not one of this list' })).toBeVisible();
+  await expect(page.getByText(`1–100 of ${total} shown`)).toBeVisible();
+});

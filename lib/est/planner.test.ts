@@ -6,7 +6,7 @@ import type { SessionUser } from '@/lib/auth/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { DEFAULT_EST_POLICY, EstPolicySchema } from '@/lib/validation/est-policy';
-import { countAtRisk, getRenewalPlan } from './planner';
+import { AT_RISK_PAGE, countAtRisk, encodeAtRiskCursor, getRenewalPlan, parseAtRiskCursor } from './planner';
 import { updateEstPolicy } from './policy';
 
 let testDb: TestDatabase;
@@ -205,6 +205,39 @@ describe('renewal plan entries (the planner read model)', () => {
     expect((await getRenewalPlan(testDb.prisma, { now: NOW, group: 'seen' })).certificates).toBe(0);
     expect((await getRenewalPlan(testDb.prisma, { now: NOW, group: 'seen-elsewhere' })).certificates).toBe(1);
     await expectCountsAgree();
+  });
+});
+
+describe('the at-risk list, page by page', () => {
+  it('walks every entry once in expiry order, a page of 100 at a time, whatever the ties', async () => {
+    // 230 expired certificates in a group of their own, three to an expiry day (ties broken by id).
+    const total = 230;
+    await testDb.prisma.device.createMany({
+      data: Array.from({ length: total }, (_, i) => ({ id: `pg-${String(i).padStart(3, '0')}`, name: `pg-${i}`, group: 'paged', commonName: `pg-${i}.test`, lastSeenAt: at(-1), reportIntervalSec: 60 })),
+    });
+    for (let i = 0; i < total; i++) await cert(`pg-${String(i).padStart(3, '0')}`, at(-100), at(-1 - Math.floor(i / 3)));
+    const seen: string[] = [];
+    const froms: number[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const plan: Awaited<ReturnType<typeof getRenewalPlan>> = await getRenewalPlan(testDb.prisma, { now: NOW, group: 'paged', after: parseAtRiskCursor(after) });
+      expect(plan.atRisk.total).toBe(total);
+      froms.push(plan.atRisk.from);
+      seen.push(...plan.atRisk.rows.map((r) => r.certificateId));
+      if (!plan.atRisk.next) break;
+      after = plan.atRisk.next;
+    }
+    expect(froms).toEqual([1, AT_RISK_PAGE + 1, 2 * AT_RISK_PAGE + 1]);
+    const expected = await testDb.prisma.certificate.findMany({ where: { device: { group: 'paged' } }, orderBy: [{ expiresOn: 'asc' }, { id: 'asc' }], select: { id: true } });
+    expect(seen).toEqual(expected.map((c) => c.id));
+  });
+
+  it('reads a cursor only in its own shape', () => {
+    const c = { expiresOn: new Date('2027-01-24T00:00:00.000Z'), certificateId: 'cm1abc_-9' };
+    expect(parseAtRiskCursor(encodeAtRiskCursor(c))).toEqual(c);
+    for (const bad of [undefined, '', 'x', '2027-01-24_abc', "2027-01-24T00:00:00.000Z_a'; DROP", '2027-13-45T00:00:00.000Z_abc']) {
+      expect(parseAtRiskCursor(bad)).toBeUndefined();
+    }
   });
 });
 

@@ -63,7 +63,15 @@ export interface RenewalPlan {
   /** Unrevoked certificates in the zone now (what Cloudflare's quota counts), whole zone. */
   zoneCertificates: number;
   weeks: PlannerWeek[];
-  atRisk: { total: number; byReason: Record<RiskReason, number>; rows: AtRiskRow[] };
+  atRisk: {
+    total: number;
+    byReason: Record<RiskReason, number>;
+    rows: AtRiskRow[];
+    /** Position (1-based) of the page's first row in the whole list. */
+    from: number;
+    /** The cursor of the next page (`after`), null on the last. */
+    next: string | null;
+  };
   budget: { requestsPerWeek: number; requestsPerHour: number; policy: string };
 }
 
@@ -78,6 +86,23 @@ const ts = (d: Date) => Prisma.sql`${d.toISOString()}::timestamp`;
  * range, the page the first 100 entries in expiry order, and only those 100 join the device and certificate.
  */
 
+/** Where a page of the at-risk list starts: after this entry, in expiry order. */
+export interface AtRiskCursor {
+  expiresOn: Date;
+  certificateId: string;
+}
+
+/** `2027-01-24T00:00:00.000Z_<certificate id>`: the last row of the page before, as the URL carries it. */
+export const encodeAtRiskCursor = (c: AtRiskCursor) => `${c.expiresOn.toISOString()}_${c.certificateId}`;
+
+/** The cursor in a URL, or undefined when there is none or it is not one (then the list starts at the top). */
+export function parseAtRiskCursor(raw: string | null | undefined): AtRiskCursor | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([A-Za-z0-9_-]{1,100})$/.exec(raw?.trim() ?? '');
+  if (!m) return undefined;
+  const expiresOn = new Date(m[1]!);
+  return Number.isNaN(expiresOn.getTime()) ? undefined : { expiresOn, certificateId: m[2]! };
+}
+
 /** `AND "group" = …` when the plan is for one group. */
 const inGroup = (group: string | null) => (group === null ? Prisma.empty : Prisma.sql`AND e."group" = ${group}`);
 
@@ -89,7 +114,10 @@ export async function countAtRisk(prisma: PrismaClient, now: Date = new Date()):
 }
 
 /** The planner, for the whole fleet or one group. */
-export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; group?: string | null; env?: Record<string, string | undefined> } = {}): Promise<RenewalPlan> {
+export async function getRenewalPlan(
+  prisma: PrismaClient,
+  opts: { now?: Date; group?: string | null; env?: Record<string, string | undefined>; after?: AtRiskCursor } = {},
+): Promise<RenewalPlan> {
   const now = opts.now ?? new Date();
   const group = opts.group?.trim() || null;
   const n = ts(now);
@@ -115,7 +143,14 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
                    count(*) FILTER (WHERE e."silentAt" <= ${n})::int AS silent,
                    count(*)::int AS at_risk
               FROM "RenewalPlanEntry" e WHERE e."riskAt" <= ${n} ${g}) r`;
-  // The page: the first entries at risk in expiry order (an index range in that order, stopping at 100).
+  // The page: the entries at risk in expiry order after the cursor (an index range in that order, stopping at one
+  // past the page, which says whether there is a next), and, on a later page, how many come before it.
+  const after = opts.after ? Prisma.sql`AND (e."expiresOn", e."certificateId") > (${ts(opts.after.expiresOn)}, ${opts.after.certificateId})` : Prisma.empty;
+  const before = opts.after
+    ? (await prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM "RenewalPlanEntry" e
+         WHERE e."riskAt" <= ${n} ${g} AND (e."expiresOn", e."certificateId") <= (${ts(opts.after.expiresOn)}, ${opts.after.certificateId})`)[0]?.n ?? 0
+    : 0;
   const rows = await prisma.$queryRaw<
     { id: string; serialNumber: string; device_id: string; device_name: string; group: string; expiresOn: Date; opens: Date; lastSeenAt: Date | null; interval_sec: number; risk: RiskReason }[]
   >`
@@ -124,9 +159,9 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
            CASE WHEN e."expiresOn" <= ${n} THEN 'expired' WHEN e."silentAt" <= ${n} THEN 'silent' ELSE 'missed' END AS risk
       FROM (SELECT e."certificateId", e."expiresOn", e."opensAt", e."silentAt"
               FROM "RenewalPlanEntry" e
-             WHERE e."riskAt" <= ${n} ${g}
+             WHERE e."riskAt" <= ${n} ${g} ${after}
              ORDER BY e."expiresOn", e."certificateId"
-             LIMIT ${AT_RISK_PAGE}) e
+             LIMIT ${AT_RISK_PAGE + 1}) e
       JOIN "Certificate" c ON c.id = e."certificateId"
       JOIN "Device" d ON d.id = c."deviceId"
      ORDER BY e."expiresOn", e."certificateId"`;
@@ -165,7 +200,9 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
     atRisk: {
       total: byReason.expired + byReason.missed + byReason.silent,
       byReason,
-      rows: rows.map((r) => ({
+      from: before + 1,
+      next: rows.length > AT_RISK_PAGE ? encodeAtRiskCursor({ expiresOn: rows[AT_RISK_PAGE - 1]!.expiresOn, certificateId: rows[AT_RISK_PAGE - 1]!.id }) : null,
+      rows: rows.slice(0, AT_RISK_PAGE).map((r) => ({
         certificateId: r.id,
         serialNumber: r.serialNumber,
         deviceId: r.device_id,
@@ -183,9 +220,9 @@ export async function getRenewalPlan(prisma: PrismaClient, opts: { now?: Date; g
 }
 
 /** For pages: the plan, for those who may view certificates. */
-export async function findRenewalPlan(prisma: PrismaClient, actor: SessionUser, group: string | null): Promise<RenewalPlan> {
+export async function findRenewalPlan(prisma: PrismaClient, actor: SessionUser, group: string | null, after?: AtRiskCursor): Promise<RenewalPlan> {
   assertCan(actor, 'certificate:view');
-  return getRenewalPlan(prisma, { group });
+  return getRenewalPlan(prisma, { group, after });
 }
 
 /** For the Overview. */

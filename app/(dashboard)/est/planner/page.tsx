@@ -13,7 +13,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
-import { CALLS_PER_RENEWAL, findRenewalPlan, type RiskReason } from '@/lib/est/planner';
+import { AT_RISK_PAGE, CALLS_PER_RENEWAL, findRenewalPlan, parseAtRiskCursor, type RiskReason } from '@/lib/est/planner';
 import { listEstPolicies } from '@/lib/est/policy';
 import { describeWindow } from '@/lib/validation/est-policy';
 import { firstParam, type RawSearchParams } from '@/lib/validation/table-search-params';
@@ -41,9 +41,19 @@ function every(seconds: number): string {
 export default async function RenewalPlannerPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const user = await requireUser();
   if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
-  const group = firstParam(await searchParams, 'group')?.trim().slice(0, 200) || null;
+  const params = await searchParams;
+  const group = firstParam(params, 'group')?.trim().slice(0, 200) || null;
+  // The at-risk list's page: after the entry its link names (keyset, so a page costs the same wherever it is).
+  const rawAfter = firstParam(params, 'after');
+  const after = parseAtRiskCursor(rawAfter);
   const prisma = db();
-  const [plan, policies] = await Promise.all([findRenewalPlan(prisma, user, group), listEstPolicies(prisma)]);
+  const [plan, policies] = await Promise.all([findRenewalPlan(prisma, user, group, after), listEstPolicies(prisma)]);
+  const pageHref = (cursor?: string) => {
+    const q = new URLSearchParams();
+    if (group) q.set('group', group);
+    if (cursor) q.set('after', cursor);
+    return `/est/planner${q.size ? `?${q}` : ''}#at-risk`;
+  };
   const policy = group ? policies.find((p) => p.group === group) : undefined; // every group has one (its own or the defaults)
 
   return (
@@ -123,10 +133,18 @@ export default async function RenewalPlannerPage({ searchParams }: { searchParam
               Certificates that expired unrenewed ({plan.atRisk.byReason.expired}), whose device reported inside the window without renewing (
               {plan.atRisk.byReason.missed}), or whose device is not expected back before expiry ({plan.atRisk.byReason.silent}): a device silent for
               some time is not counted on sooner than that long again, or one reporting interval. Soonest expiry first
-              {plan.atRisk.total > plan.atRisk.rows.length ? `; the first ${plan.atRisk.rows.length} shown` : ''}.
+              {plan.atRisk.total > plan.atRisk.rows.length && plan.atRisk.rows.length
+                ? `; ${int.format(plan.atRisk.from)}–${int.format(plan.atRisk.from + plan.atRisk.rows.length - 1)} of ${int.format(plan.atRisk.total)} shown`
+                : ''}
+              .
             </CardDescription>
           </CardHeader>
-          <CardContent>
+          <CardContent className="flex flex-col gap-3">
+            {rawAfter && !after ? (
+              <p role="status" className="text-sm text-muted-foreground">
+                That page link is not one of this list&apos;s; showing the list from the top.
+              </p>
+            ) : null}
             {plan.atRisk.rows.length ? (
               <div className="overflow-x-auto rounded-lg border border-border">
                 <Table aria-label="Certificates at risk">
@@ -166,11 +184,19 @@ export default async function RenewalPlannerPage({ searchParams }: { searchParam
                   </TableBody>
                 </Table>
               </div>
+            ) : after ? (
+              <p className="text-sm text-muted-foreground">No more certificates at risk after this point.</p>
             ) : (
               <EmptyState icon={CalendarClock} title="Nothing at risk">
                 Every live certificate&apos;s device is expected to report inside its window.
               </EmptyState>
             )}
+            {after || plan.atRisk.next ? (
+              <nav aria-label="At-risk pages" className="flex gap-4 text-sm">
+                {after ? <Link href={pageHref()}>First page</Link> : null}
+                {plan.atRisk.next ? <Link href={pageHref(plan.atRisk.next)}>Next {int.format(AT_RISK_PAGE)}</Link> : null}
+              </nav>
+            ) : null}
           </CardContent>
         </Card>
       </div>
