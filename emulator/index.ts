@@ -9,10 +9,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RateLimitStats } from './rate-limit';
 import { API_PREFIX, createApiServer } from './server';
-import { EmulatorStore, type EmulatorConfig, type FaultConfig, type RateLimitConfig } from './store';
+import type { EmulatorConfig, FaultConfig, RateLimitConfig } from './config';
+import { EmulatorStore } from './store';
 
-export { EmulatorStore, CLOUDFLARE_RATE_LIMIT, defaultConfig } from './store';
-export type { CertificateStatus, EmulatorConfig, FaultConfig, RateLimitConfig } from './store';
+export { EmulatorStore } from './store';
+export { CLOUDFLARE_RATE_LIMIT, defaultConfig } from './config';
+export type { EmulatorConfig, FaultConfig, RateLimitConfig } from './config';
+export type { CertificateStatus } from './zone/records';
 
 export interface StartLocalCloudflareOptions {
   /** Where CAs and state live (npm start: `${CERTFLEET_DATA_DIR:-.data}/emulator`). */

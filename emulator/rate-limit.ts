@@ -3,7 +3,7 @@
  * is refused with 429 for the next five minutes.
  * @see https://developers.cloudflare.com/fundamentals/api/reference/limits/
  */
-import type { RateLimitConfig } from './store';
+import type { RateLimitConfig } from './config';
 
 interface Bucket {
   /** Request times inside the current window (oldest first). */
