@@ -1,17 +1,23 @@
 /**
  * The local Cloudflare REST API: a plain node:http server answering under /client/v4 the way
  * api.cloudflare.com does (envelope, status codes, auth and rate-limit behaviour), so the official
- * SDK cannot tell the difference. Emulator-only routes live outside /client/v4 under /emulator/.
+ * SDK cannot tell the difference. The routes live per resource in api/; emulator-only routes live
+ * outside /client/v4 under /emulator/.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { clientCertificateRoutes } from './api/client-certificates';
+import { customCsrRoutes } from './api/custom-csrs';
+import { customHostnameRoutes } from './api/custom-hostnames';
+import { hostnameAssociationRoutes } from './api/hostname-associations';
+import { readJsonBody, send, sendError, type Route } from './api/http';
+import type { EmulatorConfig } from './config';
 import * as E from './errors';
 import { ApiError } from './errors';
 import { RateLimiter, seededRandom } from './rate-limit';
-import { CERTIFICATE_STATUSES, type CertificateStatus, type EmulatorConfig, type EmulatorStore } from './store';
+import type { EmulatorStore } from './store';
 
 export const API_PREFIX = '/client/v4';
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ApiServerOptions {
   store: EmulatorStore;
@@ -19,62 +25,10 @@ export interface ApiServerOptions {
   log?: (line: string) => void;
 }
 
-interface Ctx {
-  req: IncomingMessage;
-  query: URLSearchParams;
-  params: Record<string, string>;
-  body: Record<string, unknown>;
-}
-
-interface Reply {
-  status?: number;
-  result: unknown;
-  resultInfo?: Record<string, number>;
-  /** Fields merged into the top level of the envelope (custom hostname DELETE returns `id` there). */
-  top?: Record<string, unknown>;
-}
-
-type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
-
-interface Route {
-  pattern: string[];
-  methods: Partial<Record<string, Handler>>;
-}
-
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function intParam(q: URLSearchParams, name: string, def: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  const raw = q.get(name);
-  if (raw === null || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw E.invalidPagination(
-      max === Number.MAX_SAFE_INTEGER ? `${name} must be a whole number of at least ${min}.` : `${name} must be a whole number from ${min} to ${max}.`,
-    );
-  }
-  return n;
-}
-
-/** V4 page pagination; a page past the end is an empty list (the SDK's `for await` stops on it). */
-function paginate<T>(items: T[], q: URLSearchParams): { result: T[]; resultInfo: Record<string, number> } {
-  const page = intParam(q, 'page', 1, 1)!;
-  const perPage = intParam(q, 'per_page', 20, 5, 50)!;
-  const result = items.slice((page - 1) * perPage, page * perPage);
-  return {
-    result,
-    resultInfo: { page, per_page: perPage, count: result.length, total_count: items.length, total_pages: Math.ceil(items.length / perPage) },
-  };
-}
-
-function oneOf<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[], def?: T): T | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return def;
-  if (!(allowed as readonly string[]).includes(v)) throw E.invalidPagination(`${name} must be one of ${allowed.join(', ')}.`);
-  return v as T;
 }
 
 export function createApiServer(opts: ApiServerOptions) {
@@ -93,109 +47,11 @@ export function createApiServer(opts: ApiServerOptions) {
     return rng();
   };
 
-  const cc = (id: string) => store.present(store.getClientCertificate(id));
-
-  const csrRoutes = {
-    list: (ctx: Ctx) => {
-      const order = oneOf(ctx.query, 'order', ['name', 'account_tag', 'created_at'] as const, 'created_at');
-      const direction = oneOf(ctx.query, 'direction', ['asc', 'desc'] as const, 'asc');
-      const { result, resultInfo } = paginate(store.listCustomCsrs(order, direction), ctx.query);
-      return { result: result.map((c) => store.presentCsr(c)), resultInfo };
-    },
-    create: async (ctx: Ctx) => ({ status: 201, result: store.presentCsr(await store.createCustomCsr(ctx.body)) }),
-    get: (ctx: Ctx) => ({ result: store.presentCsr(store.getCustomCsr(ctx.params.id)) }),
-    delete: (ctx: Ctx) => {
-      store.deleteCustomCsr(ctx.params.id);
-      return { result: { id: ctx.params.id } };
-    },
-  };
-
   const routes: Route[] = [
-    {
-      pattern: ['zones', ':zone', 'client_certificates'],
-      methods: {
-        GET: ({ query }) => {
-          const status = query.get('status') ?? 'all';
-          if (status !== 'all' && !CERTIFICATE_STATUSES.includes(status as CertificateStatus)) throw E.invalidStatusFilter(status);
-          let items = store.listClientCertificates(status as CertificateStatus | 'all');
-          const offset = intParam(query, 'offset', 0, 0)!;
-          const limit = intParam(query, 'limit', undefined, 1);
-          items = items.slice(offset, limit === undefined ? undefined : offset + limit);
-          const { result, resultInfo } = paginate(items, query);
-          return { result: result.map((c) => store.present(c)), resultInfo };
-        },
-        POST: async ({ body }) => ({ result: store.present(await store.createClientCertificate(body)) }),
-      },
-    },
-    {
-      pattern: ['zones', ':zone', 'client_certificates', ':id'],
-      methods: {
-        GET: ({ params }) => ({ result: cc(params.id) }),
-        DELETE: ({ params }) => ({ result: store.present(store.revokeClientCertificate(params.id)) }),
-        PATCH: ({ params, body }) => {
-          // The 2024 API had no body (PATCH meant reactivate); current SDKs send {reactivate: true}.
-          if (body.reactivate === false) return { result: cc(params.id) };
-          return { result: store.present(store.reactivateClientCertificate(params.id)) };
-        },
-      },
-    },
-    { pattern: ['zones', ':zone', 'custom_csrs'], methods: { GET: csrRoutes.list, POST: csrRoutes.create } },
-    { pattern: ['accounts', ':account', 'custom_csrs'], methods: { GET: csrRoutes.list, POST: csrRoutes.create } },
-    { pattern: ['zones', ':zone', 'custom_csrs', ':id'], methods: { GET: csrRoutes.get, DELETE: csrRoutes.delete } },
-    { pattern: ['accounts', ':account', 'custom_csrs', ':id'], methods: { GET: csrRoutes.get, DELETE: csrRoutes.delete } },
-    {
-      pattern: ['zones', ':zone', 'custom_hostnames'],
-      methods: {
-        GET: ({ query }) => {
-          const id = query.get('id');
-          const exact = query.get('hostname') ?? query.get('hostname.exact');
-          const contain = query.get('hostname.contain');
-          const startsWith = query.get('hostname.startsWith');
-          if (id && (exact || contain || startsWith)) throw E.host.tooManyFilters();
-          const order = oneOf(query, 'order', ['ssl', 'ssl_status'] as const, 'ssl');
-          const direction = oneOf(query, 'direction', ['asc', 'desc'] as const, 'asc');
-          const ssl = oneOf(query, 'ssl', ['0', '1'] as const, '0');
-          let items = store.listCustomHostnames().map((h) => store.presentHostname(h));
-          if (id) items = items.filter((h) => h.id === id);
-          if (exact) items = items.filter((h) => h.hostname === exact.toLowerCase());
-          if (contain) items = items.filter((h) => h.hostname.includes(contain.toLowerCase()));
-          if (startsWith) items = items.filter((h) => h.hostname.startsWith(startsWith.toLowerCase()));
-          if (ssl === '1') items = items.filter((h) => h.ssl.status === 'active');
-          if (order === 'ssl_status') items.sort((a, b) => a.ssl.status.localeCompare(b.ssl.status));
-          if (direction === 'desc') items.reverse();
-          const { result, resultInfo } = paginate(items, query);
-          return { result, resultInfo };
-        },
-        POST: async ({ body }) => ({ status: 201, result: store.presentHostname(await store.createCustomHostname(body)) }),
-      },
-    },
-    {
-      pattern: ['zones', ':zone', 'custom_hostnames', ':id'],
-      methods: {
-        GET: ({ params }) => ({ result: store.presentHostname(store.getCustomHostname(params.id)) }),
-        DELETE: ({ params }) => {
-          store.deleteCustomHostname(params.id);
-          // The documented response is {id} at the top level (the SDK returns the body as is).
-          return { result: { id: params.id }, top: { id: params.id } };
-        },
-        PATCH: () => {
-          throw E.notImplemented('Editing a custom hostname');
-        },
-      },
-    },
-    {
-      pattern: ['zones', ':zone', 'certificate_authorities', 'hostname_associations'],
-      methods: {
-        GET: ({ query }) => {
-          if (query.get('mtls_certificate_id')) throw E.mtlsCertificateUnsupported();
-          return { result: { hostnames: store.hostnameAssociations() } };
-        },
-        PUT: ({ body }) => {
-          if (body.mtls_certificate_id !== undefined) throw E.mtlsCertificateUnsupported();
-          return { result: { hostnames: store.setHostnameAssociations(body.hostnames) } };
-        },
-      },
-    },
+    ...clientCertificateRoutes(store),
+    ...customCsrRoutes(store),
+    ...customHostnameRoutes(store),
+    ...hostnameAssociationRoutes(store),
   ];
 
   function match(segments: string[]): { route: Route; params: Record<string, string> } | undefined {
@@ -243,41 +99,6 @@ export function createApiServer(opts: ApiServerOptions) {
     throw E.missingAuth();
   }
 
-  async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) throw E.bodyTooLarge();
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (text.trim() === '') return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw E.invalidJson();
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw E.invalidJson();
-    return parsed as Record<string, unknown>;
-  }
-
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const json = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=UTF-8',
-      'content-length': Buffer.byteLength(json),
-      'cf-ray': `${randomBytes(8).toString('hex')}-LCL`,
-      ...headers,
-    });
-    res.end(json);
-  }
-
-  function sendError(res: ServerResponse, err: ApiError, headers: Record<string, string> = {}): void {
-    send(res, err.status, { success: false, errors: err.errors, messages: [], result: null }, { ...headers, ...err.headers });
-  }
-
   async function handleEmulatorRoute(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<number> {
     const pem = (text: string) => {
       res.writeHead(200, { 'content-type': 'application/x-pem-file', 'content-length': Buffer.byteLength(text) });
@@ -305,7 +126,7 @@ export function createApiServer(opts: ApiServerOptions) {
       'GET /emulator/config': async () => store.config,
       'POST /emulator/settle': async () => ({ settled: store.settlePending() }),
       'POST /emulator/config': async () => {
-        const patch = (await readBody(req)) as Partial<EmulatorConfig>;
+        const patch = (await readJsonBody(req)) as Partial<EmulatorConfig>;
         const cfg = store.updateConfig(patch);
         if ('rateLimit' in patch) limiter.reset();
         rngSeed = undefined;
@@ -381,7 +202,7 @@ export function createApiServer(opts: ApiServerOptions) {
       throw E.authenticationError();
     }
 
-    const body = method === 'GET' || method === 'DELETE' ? {} : await readBody(req);
+    const body = method === 'GET' || method === 'DELETE' ? {} : await readJsonBody(req);
     const reply = await handler({ req, query: url.searchParams, params: found.params, body });
     const status = reply.status ?? 200;
     send(
