@@ -138,7 +138,7 @@ function parseBasic(header: string | null): { user: string; password: string } |
 
 /** The subject of the certificate the client presented, from `certRFC9440` (":<base64 DER>:"). */
 function clientSubject(request: Request): { hex: string; text: string } | undefined {
-  const raw = String((request.cf?.tlsClientAuth as { certRFC9440?: string } | undefined)?.certRFC9440 ?? '');
+  const raw = String(request.cf?.tlsClientAuth?.certRFC9440 ?? '');
   const m = /^:([A-Za-z0-9+/=]+):$/.exec(raw);
   if (!m) return undefined;
   let der: Uint8Array<ArrayBuffer>;

@@ -3,29 +3,9 @@
 // so these declarations follow workerd's own (github.com/cloudflare/workerd, types/defines/*.d.ts) for exactly
 // the members called here.
 
-/** `request.cf.tlsClientAuth`; flags are the strings "1"/"0" in Workers (Rules fields are booleans). */
-interface TlsClientAuth {
-  certPresented: '0' | '1';
-  certVerified: string;
-  certRevoked: '0' | '1';
-  certIssuerDN: string;
-  certSubjectDN: string;
-  certIssuerDNRFC2253: string;
-  certSubjectDNRFC2253: string;
-  certIssuerDNLegacy: string;
-  certSubjectDNLegacy: string;
-  certSerial: string;
-  certIssuerSerial: string;
-  certSKI: string;
-  certIssuerSKI: string;
-  certFingerprintSHA1: string;
-  certFingerprintSHA256: string;
-  certNotBefore: string;
-  certNotAfter: string;
-}
-
 interface IncomingRequestCfProperties {
-  tlsClientAuth?: TlsClientAuth;
+  /** See ./tls-client-auth.ts (a module, so the local edge can import the same type). */
+  tlsClientAuth?: import('./tls-client-auth').TlsClientAuth;
   [key: string]: unknown;
 }
 
