@@ -1,6 +1,7 @@
 'use client';
 
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { createDataTableColumnHelper } from '@/components/data-table/features';
 
 /*
  * Row selection for bulk revocation, kept beside the table rather than in it: the shared data-table
@@ -86,4 +87,20 @@ export function SelectAllCheckbox() {
       onChange={(event) => toggleAll(event.target.checked)}
     />
   );
+}
+
+/**
+ * The checkbox column of a selectable inventory table, or nothing when the user may not revoke.
+ * `label` names a row for its checkbox ("Select <label>").
+ */
+export function selectionColumns<TRow extends { id: string }>(selectable: boolean, label: (row: TRow) => string) {
+  if (!selectable) return [];
+  return [
+    createDataTableColumnHelper<TRow>().display({
+      id: 'select',
+      header: () => <SelectAllCheckbox />,
+      cell: ({ row }) => <SelectRowCheckbox id={row.original.id} label={label(row.original)} />,
+      meta: { className: 'w-8' },
+    }),
+  ];
 }

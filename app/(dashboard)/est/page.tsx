@@ -6,7 +6,8 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
@@ -53,39 +54,24 @@ export default async function EstPage() {
           <CardContent className="flex flex-col gap-4">
             {canManage ? <PolicyForm groups={policies.map((p) => ({ group: p.group, policy: p.policy }))} /> : null}
             {policies.length ? (
-              <div className="overflow-x-auto rounded-lg border border-border">
-                <Table aria-label="EST policies">
-                  <TableHeader>
-                    <TableRow className="hover:bg-transparent">
-                      <TableHead>Group</TableHead>
-                      <TableHead>Renewal window</TableHead>
-                      <TableHead>Keys</TableHead>
-                      <TableHead>Validity</TableHead>
-                      <TableHead>Tokens</TableHead>
-                      <TableHead>Rate per device</TableHead>
-                      <TableHead>Set by</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {policies.map((p) => (
-                      <TableRow key={p.group}>
-                        <TableCell>{p.group}</TableCell>
-                        <TableCell>
-                          {describeWindow(p.policy)}
-                          {p.policy.refuseEarlyRenewal ? ', earlier refused' : ''}
-                        </TableCell>
-                        <TableCell>{describeKeys(p.policy)}</TableCell>
-                        <TableCell>{p.policy.validityDays === null ? '3650 d / as before' : `${p.policy.validityDays} d`}</TableCell>
-                        <TableCell>
-                          {p.policy.tokenHours} h, {p.policy.tokenUses} use{p.policy.tokenUses === 1 ? '' : 's'}
-                        </TableCell>
-                        <TableCell>{p.policy.maxRequestsPerDay === null ? 'no limit' : `${p.policy.maxRequestsPerDay} / day`}</TableCell>
-                        <TableCell>{p.isDefault ? <Badge tone="neutral">defaults</Badge> : `${p.updatedByEmail ?? ''}, ${p.updatedAt ? time.format(p.updatedAt) : ''}`}</TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </div>
+              <SimpleTable label="EST policies" columns={['Group', 'Renewal window', 'Keys', 'Validity', 'Tokens', 'Rate per device', 'Set by']}>
+                {policies.map((p) => (
+                  <TableRow key={p.group}>
+                    <TableCell>{p.group}</TableCell>
+                    <TableCell>
+                      {describeWindow(p.policy)}
+                      {p.policy.refuseEarlyRenewal ? ', earlier refused' : ''}
+                    </TableCell>
+                    <TableCell>{describeKeys(p.policy)}</TableCell>
+                    <TableCell>{p.policy.validityDays === null ? '3650 d / as before' : `${p.policy.validityDays} d`}</TableCell>
+                    <TableCell>
+                      {p.policy.tokenHours} h, {p.policy.tokenUses} use{p.policy.tokenUses === 1 ? '' : 's'}
+                    </TableCell>
+                    <TableCell>{p.policy.maxRequestsPerDay === null ? 'no limit' : `${p.policy.maxRequestsPerDay} / day`}</TableCell>
+                    <TableCell>{p.isDefault ? <Badge tone="neutral">defaults</Badge> : `${p.updatedByEmail ?? ''}, ${p.updatedAt ? time.format(p.updatedAt) : ''}`}</TableCell>
+                  </TableRow>
+                ))}
+              </SimpleTable>
             ) : null}
           </CardContent>
         </Card>
@@ -101,34 +87,21 @@ export default async function EstPage() {
             <CardContent className="flex flex-col gap-4">
               <TokenForm />
               {tokens.length ? (
-                <div className="overflow-hidden rounded-lg border border-border">
-                  <Table aria-label="Enrollment tokens">
-                    <TableHeader>
-                      <TableRow className="hover:bg-transparent">
-                        <TableHead>Device</TableHead>
-                        <TableHead>State</TableHead>
-                        <TableHead>Made</TableHead>
-                        <TableHead>Expires</TableHead>
-                        <TableHead className="text-right">Actions</TableHead>
-                      </TableRow>
-                    </TableHeader>
-                    <TableBody>
-                      {tokens.map((t) => (
-                        <TableRow key={t.id}>
-                          <TableCell>{t.deviceName ? <Link href={`/devices/${t.deviceId}`}>{t.deviceName}</Link> : t.deviceId}</TableCell>
-                          <TableCell>
-                            <Badge tone={TOKEN_TONE[t.state]}>{t.state}</Badge>
-                          </TableCell>
-                          <TableCell>
-                            {time.format(t.createdAt)} by {t.createdByEmail}
-                          </TableCell>
-                          <TableCell>{time.format(t.expiresAt)}</TableCell>
-                          <TableCell className="text-right">{t.state === 'waiting' ? <RevokeTokenButton tokenId={t.id} deviceName={t.deviceName ?? t.deviceId} /> : null}</TableCell>
-                        </TableRow>
-                      ))}
-                    </TableBody>
-                  </Table>
-                </div>
+                <SimpleTable label="Enrollment tokens" columns={['Device', 'State', 'Made', 'Expires', { label: 'Actions', align: 'end' }]}>
+                  {tokens.map((t) => (
+                    <TableRow key={t.id}>
+                      <TableCell>{t.deviceName ? <Link href={`/devices/${t.deviceId}`}>{t.deviceName}</Link> : t.deviceId}</TableCell>
+                      <TableCell>
+                        <Badge tone={TOKEN_TONE[t.state]}>{t.state}</Badge>
+                      </TableCell>
+                      <TableCell>
+                        {time.format(t.createdAt)} by {t.createdByEmail}
+                      </TableCell>
+                      <TableCell>{time.format(t.expiresAt)}</TableCell>
+                      <TableCell className="text-right">{t.state === 'waiting' ? <RevokeTokenButton tokenId={t.id} deviceName={t.deviceName ?? t.deviceId} /> : null}</TableCell>
+                    </TableRow>
+                  ))}
+                </SimpleTable>
               ) : null}
             </CardContent>
           </Card>
@@ -141,35 +114,22 @@ export default async function EstPage() {
           </CardHeader>
           <CardContent>
             {requests.length ? (
-              <div className="overflow-hidden rounded-lg border border-border">
-                <Table aria-label="EST requests">
-                  <TableHeader>
-                    <TableRow className="hover:bg-transparent">
-                      <TableHead>Requested</TableHead>
-                      <TableHead>Kind</TableHead>
-                      <TableHead>Device</TableHead>
-                      <TableHead>Status</TableHead>
-                      <TableHead>Certificate / reason</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {requests.map((r) => (
-                      <TableRow key={r.id}>
-                        <TableCell>{time.format(r.requestedAt)}</TableCell>
-                        <TableCell>{r.kind === 'ENROLL' ? 'enroll' : 'renew'}</TableCell>
-                        <TableCell>{r.deviceName && r.deviceId ? <Link href={`/devices/${r.deviceId}`}>{r.deviceName}</Link> : '—'}</TableCell>
-                        <TableCell>
-                          <Badge tone={REQUEST_TONE[r.status]}>{r.status.toLowerCase()}</Badge>
-                        </TableCell>
-                        <TableCell className="max-w-md truncate">
-                          {r.certificateId ? <Link href={`/certificates/${r.certificateId}`}>certificate</Link> : (r.error ?? '')}
-                          {r.status === 'ISSUED' && !r.answeredAt ? ' (handing it to the Worker)' : ''}
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </div>
+              <SimpleTable label="EST requests" columns={['Requested', 'Kind', 'Device', 'Status', 'Certificate / reason']}>
+                {requests.map((r) => (
+                  <TableRow key={r.id}>
+                    <TableCell>{time.format(r.requestedAt)}</TableCell>
+                    <TableCell>{r.kind === 'ENROLL' ? 'enroll' : 'renew'}</TableCell>
+                    <TableCell>{r.deviceName && r.deviceId ? <Link href={`/devices/${r.deviceId}`}>{r.deviceName}</Link> : '—'}</TableCell>
+                    <TableCell>
+                      <Badge tone={REQUEST_TONE[r.status]}>{r.status.toLowerCase()}</Badge>
+                    </TableCell>
+                    <TableCell className="max-w-md truncate">
+                      {r.certificateId ? <Link href={`/certificates/${r.certificateId}`}>certificate</Link> : (r.error ?? '')}
+                      {r.status === 'ISSUED' && !r.answeredAt ? ' (handing it to the Worker)' : ''}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </SimpleTable>
             ) : (
               <EmptyState icon={KeyRound} title="No EST request yet">
                 Make a token above, then enroll a device: <code>npm run device -- --est …</code> (docs/est.md).

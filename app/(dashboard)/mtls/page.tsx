@@ -6,7 +6,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getMtlsHosts, type MtlsHostRow } from '@/lib/data/mtls';
@@ -48,34 +49,22 @@ export default async function MtlsPage() {
           </CardHeader>
           <CardContent className="flex flex-col gap-4">
             {view.hosts.length ? (
-              <div className="overflow-hidden rounded-lg border border-border">
-                <Table aria-label="mTLS hosts">
-                  <TableHeader>
-                    <TableRow className="hover:bg-transparent">
-                      <TableHead>Hostname</TableHead>
-                      <TableHead>Client certificates</TableHead>
-                      <TableHead>Blocking rule</TableHead>
-                      {canManage ? <TableHead className="text-right">Actions</TableHead> : null}
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {view.hosts.map((host) => (
-                      <TableRow key={host.hostname} data-hostname={host.hostname}>
-                        <TableCell className="font-medium">{host.hostname}</TableCell>
-                        <TableCell>{host.associated ? <Badge tone="success">Requested</Badge> : <Badge tone="danger">Not requested</Badge>}</TableCell>
-                        <TableCell>
-                          <RuleCell host={host} />
-                        </TableCell>
-                        {canManage ? (
-                          <TableCell className="text-right">
-                            <HostActions hostname={host.hostname} associated={host.associated} />
-                          </TableCell>
-                        ) : null}
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </div>
+              <SimpleTable label="mTLS hosts" columns={['Hostname', 'Client certificates', 'Blocking rule', ...(canManage ? [{ label: 'Actions', align: 'end' as const }] : [])]}>
+                {view.hosts.map((host) => (
+                  <TableRow key={host.hostname} data-hostname={host.hostname}>
+                    <TableCell className="font-medium">{host.hostname}</TableCell>
+                    <TableCell>{host.associated ? <Badge tone="success">Requested</Badge> : <Badge tone="danger">Not requested</Badge>}</TableCell>
+                    <TableCell>
+                      <RuleCell host={host} />
+                    </TableCell>
+                    {canManage ? (
+                      <TableCell className="text-right">
+                        <HostActions hostname={host.hostname} associated={host.associated} />
+                      </TableCell>
+                    ) : null}
+                  </TableRow>
+                ))}
+              </SimpleTable>
             ) : (
               <EmptyState icon={ShieldCheck} title="No mTLS hosts yet">
                 Add the hostname your devices connect to; Cloudflare then asks them for a client certificate there.

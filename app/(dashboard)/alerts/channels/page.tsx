@@ -5,7 +5,8 @@ import { Forbidden } from '@/components/shell/forbidden';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { findChannels } from '@/lib/data/alert-channels';
@@ -34,69 +35,54 @@ export default async function AlertChannelsPage() {
           An email channel sends through your SMTP server; a webhook channel posts signed JSON (or a Slack message) to a URL.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-border bg-card">
-          <Table aria-label="Alert channels">
-            <TableHeader>
-              <TableRow className="hover:bg-transparent">
-                <TableHead>Channel</TableHead>
-                <TableHead>Sends to</TableHead>
-                <TableHead>Rules</TableHead>
-                <TableHead>Last delivery</TableHead>
-                <TableHead>
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {channels.map((c) => (
-                <TableRow key={c.id} data-channel-id={c.id}>
-                  <TableCell>
-                    <div className="flex items-center gap-2">
-                      <span className="font-medium">{c.name}</span>
-                      <Badge tone="neutral">{c.kind === 'EMAIL' ? 'Email' : c.webhook?.format === 'slack' ? 'Slack webhook' : 'Webhook'}</Badge>
-                      {c.enabled ? null : <Badge>Disabled</Badge>}
-                      {c.digest ? <Badge tone="info">Daily digest {String(c.digestHourUtc).padStart(2, '0')}:00 UTC</Badge> : null}
-                    </div>
-                  </TableCell>
-                  <TableCell className="whitespace-normal text-sm">
-                    {c.email ? (
-                      <>
-                        {c.email.to.join(', ')}
-                        <span className="block text-xs text-muted-foreground">
-                          via {c.email.host}:{c.email.port} ({c.email.security}){c.email.username ? `, as ${c.email.username}` : ''}
-                        </span>
-                      </>
-                    ) : (
-                      <>
-                        <span className="font-mono text-xs">{c.webhook?.urlDisplay}</span>
-                        <span className="block text-xs text-muted-foreground">signed (HMAC-SHA256){c.hasSecret ? '' : ': no URL stored'}</span>
-                      </>
-                    )}
-                  </TableCell>
-                  <TableCell className="tabular-nums">{c.rules}</TableCell>
-                  <TableCell className="whitespace-normal">
-                    {c.lastDelivery ? (
-                      <div className="flex flex-col items-start gap-0.5">
-                        <DeliveryStatusBadge status={c.lastDelivery.status} />
-                        <When at={c.lastDelivery.at} className="text-xs text-muted-foreground" />
-                        {c.lastDelivery.error ? <span className="text-xs text-red-700 dark:text-red-300">{c.lastDelivery.error}</span> : null}
-                      </div>
-                    ) : (
-                      <span className="text-muted-foreground">none yet</span>
-                    )}
-                  </TableCell>
-                  <TableCell className="text-right">
-                    <div className="flex justify-end gap-2">
-                      <SendTestButton id={c.id} name={c.name} />
-                      <ChannelDialog channel={c} />
-                      <DeleteChannelButton id={c.id} name={c.name} rules={c.rules} />
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <SimpleTable label="Alert channels" columns={['Channel', 'Sends to', 'Rules', 'Last delivery', { label: 'Actions', srOnly: true }]} className="bg-card">
+          {channels.map((c) => (
+            <TableRow key={c.id} data-channel-id={c.id}>
+              <TableCell>
+                <div className="flex items-center gap-2">
+                  <span className="font-medium">{c.name}</span>
+                  <Badge tone="neutral">{c.kind === 'EMAIL' ? 'Email' : c.webhook?.format === 'slack' ? 'Slack webhook' : 'Webhook'}</Badge>
+                  {c.enabled ? null : <Badge>Disabled</Badge>}
+                  {c.digest ? <Badge tone="info">Daily digest {String(c.digestHourUtc).padStart(2, '0')}:00 UTC</Badge> : null}
+                </div>
+              </TableCell>
+              <TableCell className="whitespace-normal text-sm">
+                {c.email ? (
+                  <>
+                    {c.email.to.join(', ')}
+                    <span className="block text-xs text-muted-foreground">
+                      via {c.email.host}:{c.email.port} ({c.email.security}){c.email.username ? `, as ${c.email.username}` : ''}
+                    </span>
+                  </>
+                ) : (
+                  <>
+                    <span className="font-mono text-xs">{c.webhook?.urlDisplay}</span>
+                    <span className="block text-xs text-muted-foreground">signed (HMAC-SHA256){c.hasSecret ? '' : ': no URL stored'}</span>
+                  </>
+                )}
+              </TableCell>
+              <TableCell className="tabular-nums">{c.rules}</TableCell>
+              <TableCell className="whitespace-normal">
+                {c.lastDelivery ? (
+                  <div className="flex flex-col items-start gap-0.5">
+                    <DeliveryStatusBadge status={c.lastDelivery.status} />
+                    <When at={c.lastDelivery.at} className="text-xs text-muted-foreground" />
+                    {c.lastDelivery.error ? <span className="text-xs text-red-700 dark:text-red-300">{c.lastDelivery.error}</span> : null}
+                  </div>
+                ) : (
+                  <span className="text-muted-foreground">none yet</span>
+                )}
+              </TableCell>
+              <TableCell className="text-right">
+                <div className="flex justify-end gap-2">
+                  <SendTestButton id={c.id} name={c.name} />
+                  <ChannelDialog channel={c} />
+                  <DeleteChannelButton id={c.id} name={c.name} rules={c.rules} />
+                </div>
+              </TableCell>
+            </TableRow>
+          ))}
+        </SimpleTable>
       )}
     </>
   );

@@ -5,7 +5,8 @@ import { Forbidden } from '@/components/shell/forbidden';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { CONDITIONS } from '@/lib/alerts/conditions';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
@@ -38,50 +39,35 @@ export default async function AlertRulesPage() {
           ) : null}
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-border bg-card">
-          <Table aria-label="Alert rules">
-            <TableHeader>
-              <TableRow className="hover:bg-transparent">
-                <TableHead>Rule</TableHead>
-                <TableHead>Scope</TableHead>
-                <TableHead>Channels</TableHead>
-                <TableHead>Standing alerts</TableHead>
-                <TableHead>
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {rules.map((rule) => (
-                <TableRow key={rule.id} data-rule-id={rule.id}>
-                  <TableCell className="whitespace-normal">
-                    <div className="flex items-center gap-2">
-                      <span className="font-medium">{rule.name}</span>
-                      {rule.enabled ? null : <Badge>Disabled</Badge>}
-                    </div>
-                    <p className="text-xs text-muted-foreground">
-                      {CONDITIONS[rule.condition].label}: alert when {rule.description}
-                      {rule.escalateAfterMinutes ? `; escalate after ${rule.escalateAfterMinutes} min unacknowledged` : ''}
-                    </p>
-                  </TableCell>
-                  <TableCell>{rule.group ?? 'Whole fleet'}</TableCell>
-                  <TableCell className="whitespace-normal">
-                    {rule.channels.length ? rule.channels.map((c) => `${c.name}${c.enabled ? '' : ' (disabled)'}`).join(', ') : <span className="text-muted-foreground">none: alerts only show here</span>}
-                  </TableCell>
-                  <TableCell>
-                    <span className="tabular-nums">{rule.openAlerts}</span>
-                  </TableCell>
-                  <TableCell className="text-right">
-                    <div className="flex justify-end gap-2">
-                      <RuleDialog rule={rule} channels={channels} groups={groups} />
-                      <DeleteRuleButton id={rule.id} name={rule.name} />
-                    </div>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <SimpleTable label="Alert rules" columns={['Rule', 'Scope', 'Channels', 'Standing alerts', { label: 'Actions', srOnly: true }]} className="bg-card">
+          {rules.map((rule) => (
+            <TableRow key={rule.id} data-rule-id={rule.id}>
+              <TableCell className="whitespace-normal">
+                <div className="flex items-center gap-2">
+                  <span className="font-medium">{rule.name}</span>
+                  {rule.enabled ? null : <Badge>Disabled</Badge>}
+                </div>
+                <p className="text-xs text-muted-foreground">
+                  {CONDITIONS[rule.condition].label}: alert when {rule.description}
+                  {rule.escalateAfterMinutes ? `; escalate after ${rule.escalateAfterMinutes} min unacknowledged` : ''}
+                </p>
+              </TableCell>
+              <TableCell>{rule.group ?? 'Whole fleet'}</TableCell>
+              <TableCell className="whitespace-normal">
+                {rule.channels.length ? rule.channels.map((c) => `${c.name}${c.enabled ? '' : ' (disabled)'}`).join(', ') : <span className="text-muted-foreground">none: alerts only show here</span>}
+              </TableCell>
+              <TableCell>
+                <span className="tabular-nums">{rule.openAlerts}</span>
+              </TableCell>
+              <TableCell className="text-right">
+                <div className="flex justify-end gap-2">
+                  <RuleDialog rule={rule} channels={channels} groups={groups} />
+                  <DeleteRuleButton id={rule.id} name={rule.name} />
+                </div>
+              </TableCell>
+            </TableRow>
+          ))}
+        </SimpleTable>
       )}
     </>
   );

@@ -6,7 +6,7 @@ import { createDataTableColumnHelper } from '@/components/data-table/features';
 import type { CertificateRow } from '@/lib/data/certificates';
 import { CertificateStatusBadge, ExpiryBadge } from '@/components/certificates/certificate-badges';
 import { formatDate } from '@/components/certificates/format';
-import { SelectAllCheckbox, SelectRowCheckbox } from '@/components/certificates/row-selection';
+import { selectionColumns } from '@/components/certificates/row-selection';
 
 const column = createDataTableColumnHelper<CertificateRow>();
 
@@ -14,16 +14,7 @@ export const certificateLabel = (row: Pick<CertificateRow, 'serialNumber' | 'dev
 
 export function getCertificateColumns({ thresholds, selectable }: { thresholds: readonly number[]; selectable: boolean }) {
   return column.columns([
-    ...(selectable
-      ? [
-          column.display({
-            id: 'select',
-            header: () => <SelectAllCheckbox />,
-            cell: ({ row }) => <SelectRowCheckbox id={row.original.id} label={certificateLabel(row.original)} />,
-            meta: { className: 'w-8' },
-          }),
-        ]
-      : []),
+    ...selectionColumns<CertificateRow>(selectable, certificateLabel),
     column.accessor('serialNumber', {
       header: ({ column }) => <DataTableColumnHeader column={column} title="Serial" />,
       cell: ({ row }) => (

@@ -7,22 +7,13 @@ import { Badge } from '@/components/ui/badge';
 import type { DeviceRow } from '@/lib/data/devices';
 import { CertificateStatusBadge, ExpiryBadge } from '@/components/certificates/certificate-badges';
 import { formatDateTime } from '@/components/certificates/format';
-import { SelectAllCheckbox, SelectRowCheckbox } from '@/components/certificates/row-selection';
+import { selectionColumns } from '@/components/certificates/row-selection';
 
 const column = createDataTableColumnHelper<DeviceRow>();
 
 export function getDeviceColumns({ thresholds, selectable }: { thresholds: readonly number[]; selectable: boolean }) {
   return column.columns([
-    ...(selectable
-      ? [
-          column.display({
-            id: 'select',
-            header: () => <SelectAllCheckbox />,
-            cell: ({ row }) => <SelectRowCheckbox id={row.original.id} label={row.original.name} />,
-            meta: { className: 'w-8' },
-          }),
-        ]
-      : []),
+    ...selectionColumns<DeviceRow>(selectable, (row) => row.name),
     column.accessor('name', {
       header: ({ column }) => <DataTableColumnHeader column={column} title="Device" />,
       cell: ({ row }) => (

@@ -9,7 +9,8 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Label } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
 import { Select } from '@/components/ui/select';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
@@ -95,34 +96,23 @@ export default async function RenewalPlannerPage({ searchParams }: { searchParam
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <div className="overflow-x-auto rounded-lg border border-border">
-              <Table aria-label="Renewals per week">
-                <TableHeader>
-                  <TableRow className="hover:bg-transparent">
-                    <TableHead>Week from</TableHead>
-                    <TableHead className="text-right">Entering window</TableHead>
-                    <TableHead className="text-right">Cloudflare calls</TableHead>
-                    <TableHead className="text-right">Share of weekly budget</TableHead>
-                    <TableHead className="text-right">Busiest hour</TableHead>
-                    <TableHead className="text-right">Zone certificates, worst case</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {plan.weeks.map((w) => (
-                    <TableRow key={w.week} data-week={w.week}>
-                      <TableCell>{date.format(w.from)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{int.format(w.renewals)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{int.format(w.calls)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{pct(w.budgetShare)}</TableCell>
-                      <TableCell className="text-right tabular-nums">
-                        {int.format(w.peakHourRenewals)} ({pct(w.peakHourBudgetShare)} of the hour)
-                      </TableCell>
-                      <TableCell className="text-right tabular-nums">{int.format(w.zonePeak)}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </div>
+            <SimpleTable
+              label="Renewals per week"
+              columns={['Week from', ...['Entering window', 'Cloudflare calls', 'Share of weekly budget', 'Busiest hour', 'Zone certificates, worst case'].map((label) => ({ label, align: 'end' as const }))]}
+            >
+              {plan.weeks.map((w) => (
+                <TableRow key={w.week} data-week={w.week}>
+                  <TableCell>{date.format(w.from)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{int.format(w.renewals)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{int.format(w.calls)}</TableCell>
+                  <TableCell className="text-right tabular-nums">{pct(w.budgetShare)}</TableCell>
+                  <TableCell className="text-right tabular-nums">
+                    {int.format(w.peakHourRenewals)} ({pct(w.peakHourBudgetShare)} of the hour)
+                  </TableCell>
+                  <TableCell className="text-right tabular-nums">{int.format(w.zonePeak)}</TableCell>
+                </TableRow>
+              ))}
+            </SimpleTable>
           </CardContent>
         </Card>
 
@@ -146,44 +136,29 @@ export default async function RenewalPlannerPage({ searchParams }: { searchParam
               </p>
             ) : null}
             {plan.atRisk.rows.length ? (
-              <div className="overflow-x-auto rounded-lg border border-border">
-                <Table aria-label="Certificates at risk">
-                  <TableHeader>
-                    <TableRow className="hover:bg-transparent">
-                      <TableHead>Device</TableHead>
-                      <TableHead>Group</TableHead>
-                      <TableHead>Certificate</TableHead>
-                      <TableHead>Expires</TableHead>
-                      <TableHead>Window opened</TableHead>
-                      <TableHead>Last seen (reports every)</TableHead>
-                      <TableHead>Why</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {plan.atRisk.rows.map((r) => (
-                      <TableRow key={r.certificateId}>
-                        <TableCell>
-                          <Link href={`/devices/${r.deviceId}`}>{r.deviceName}</Link>
-                        </TableCell>
-                        <TableCell>{r.group}</TableCell>
-                        <TableCell>
-                          <Link href={`/certificates/${r.certificateId}`} className="font-mono text-xs">
-                            {r.serialNumber}
-                          </Link>
-                        </TableCell>
-                        <TableCell>{date.format(r.expiresOn)}</TableCell>
-                        <TableCell>{date.format(r.windowOpensAt)}</TableCell>
-                        <TableCell>
-                          {r.lastSeenAt ? time.format(r.lastSeenAt) : 'never'} ({every(r.reportIntervalSec)})
-                        </TableCell>
-                        <TableCell title={REASON[r.reason].why}>
-                          <Badge tone={REASON[r.reason].tone}>{REASON[r.reason].label}</Badge>
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </div>
+              <SimpleTable label="Certificates at risk" columns={['Device', 'Group', 'Certificate', 'Expires', 'Window opened', 'Last seen (reports every)', 'Why']}>
+                {plan.atRisk.rows.map((r) => (
+                  <TableRow key={r.certificateId}>
+                    <TableCell>
+                      <Link href={`/devices/${r.deviceId}`}>{r.deviceName}</Link>
+                    </TableCell>
+                    <TableCell>{r.group}</TableCell>
+                    <TableCell>
+                      <Link href={`/certificates/${r.certificateId}`} className="font-mono text-xs">
+                        {r.serialNumber}
+                      </Link>
+                    </TableCell>
+                    <TableCell>{date.format(r.expiresOn)}</TableCell>
+                    <TableCell>{date.format(r.windowOpensAt)}</TableCell>
+                    <TableCell>
+                      {r.lastSeenAt ? time.format(r.lastSeenAt) : 'never'} ({every(r.reportIntervalSec)})
+                    </TableCell>
+                    <TableCell title={REASON[r.reason].why}>
+                      <Badge tone={REASON[r.reason].tone}>{REASON[r.reason].label}</Badge>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </SimpleTable>
             ) : after ? (
               <p className="text-sm text-muted-foreground">No more certificates at risk after this point.</p>
             ) : (

@@ -1,7 +1,8 @@
 import { When } from '@/components/alerts/alert-badges';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import type { SessionUser } from '@/lib/auth/errors';
 import { getJobsStatus } from '@/lib/data/jobs';
 
@@ -22,41 +23,30 @@ export async function JobsStatus({ user }: { user: SessionUser }) {
           Run from a queue in PostgreSQL by every job worker (<code>npm start</code> runs one; <code>npm run worker</code> more): each slot runs once, on one worker.
         </CardDescription>
       </CardHeader>
-      <CardContent className="overflow-x-auto">
-        <Table aria-label="Background jobs">
-          <TableHeader>
-            <TableRow className="hover:bg-transparent">
-              <TableHead>Job</TableHead>
-              <TableHead>Every</TableHead>
-              <TableHead>Last run</TableHead>
-              <TableHead>Result</TableHead>
-              <TableHead>Failures (24 h)</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {jobs.map((j) => (
-              <TableRow key={j.job} data-job={j.job}>
-                <TableCell className="font-mono text-xs">{j.job}</TableCell>
-                <TableCell>{every(j.everyMs)}</TableCell>
-                <TableCell>{j.lastStartedAt ? <When at={j.lastStartedAt} className="text-xs" /> : <span className="text-muted-foreground">not yet</span>}</TableCell>
-                <TableCell className="max-w-md whitespace-normal text-xs">
-                  {j.lastOk === null ? (
-                    j.lastStartedAt ? (
-                      'running'
-                    ) : (
-                      ''
-                    )
-                  ) : j.lastOk ? (
-                    (j.lastSummary ?? 'nothing to do')
+      <CardContent>
+        <SimpleTable label="Background jobs" columns={['Job', 'Every', 'Last run', 'Result', 'Failures (24 h)']}>
+          {jobs.map((j) => (
+            <TableRow key={j.job} data-job={j.job}>
+              <TableCell className="font-mono text-xs">{j.job}</TableCell>
+              <TableCell>{every(j.everyMs)}</TableCell>
+              <TableCell>{j.lastStartedAt ? <When at={j.lastStartedAt} className="text-xs" /> : <span className="text-muted-foreground">not yet</span>}</TableCell>
+              <TableCell className="max-w-md whitespace-normal text-xs">
+                {j.lastOk === null ? (
+                  j.lastStartedAt ? (
+                    'running'
                   ) : (
-                    <span className="text-red-700 dark:text-red-300">{j.lastError}</span>
-                  )}
-                </TableCell>
-                <TableCell className="tabular-nums">{j.failuresToday}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+                    ''
+                  )
+                ) : j.lastOk ? (
+                  (j.lastSummary ?? 'nothing to do')
+                ) : (
+                  <span className="text-red-700 dark:text-red-300">{j.lastError}</span>
+                )}
+              </TableCell>
+              <TableCell className="tabular-nums">{j.failuresToday}</TableCell>
+            </TableRow>
+          ))}
+        </SimpleTable>
       </CardContent>
     </Card>
   );

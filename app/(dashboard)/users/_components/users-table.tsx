@@ -1,10 +1,8 @@
 'use client';
 
-import { FilteredEmpty } from '@/components/data-table/filtered-empty';
 import { use, useMemo } from 'react';
-import { DataTable } from '@/components/data-table/data-table';
+import { PagedDataTable } from '@/components/data-table/paged-data-table';
 import { DataTableSearch, DataTableSelectFilter, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
-import { useDataTable } from '@/components/data-table/use-data-table';
 import { roleLabel } from '@/components/ui/badge';
 import { ROLES } from '@/lib/auth/permissions';
 import type { UserRow } from '@/lib/data/users';
@@ -12,7 +10,6 @@ import type { UserListSearch } from '@/lib/validation/user';
 import { getUserColumns } from './users-columns';
 
 const roleOptions = ROLES.map((role) => ({ value: role, label: roleLabel(role) }));
-const getRowId = (row: UserRow) => row.id;
 
 export function UsersTable({
   users,
@@ -25,15 +22,16 @@ export function UsersTable({
 }) {
   const { rows, total } = use(users);
   const columns = useMemo(() => getUserColumns({ currentUserId }), [currentUserId]);
-  const { table, isPending } = useDataTable({ data: rows, columns, rowCount: total, search, getRowId });
-  const filtered = !!search.q || !!search.role;
-
   return (
-    <DataTable
-      table={table}
-      isPending={isPending}
+    <PagedDataTable
+      rows={rows}
+      total={total}
+      columns={columns}
+      search={search}
       label="Users"
-      emptyMessage={filtered ? <FilteredEmpty message="No users match these filters." /> : 'No users yet.'}
+      filtered={!!search.q || !!search.role}
+      filteredMessage="No users match these filters."
+      emptyMessage="No users yet."
       toolbar={
         <DataTableToolbar>
           <DataTableSearch placeholder="Search name or email" />

@@ -7,7 +7,8 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getCustomCsr } from '@/lib/data/custom-csrs';
@@ -121,30 +122,18 @@ export default async function CustomCsrPage({ params }: { params: Promise<{ id: 
         </CardHeader>
         <CardContent className="flex flex-col gap-5">
           {csr.hostnames.length ? (
-            <div className="overflow-hidden rounded-lg border border-border">
-              <Table aria-label="Custom hostnames">
-                <TableHeader>
-                  <TableRow className="hover:bg-transparent">
-                    <TableHead>Hostname</TableHead>
-                    <TableHead>Certificate status</TableHead>
-                    <TableHead>Issuer</TableHead>
-                    <TableHead>Expires</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {csr.hostnames.map((h) => (
-                    <TableRow key={h.id}>
-                      <TableCell className="font-medium">{h.hostname}</TableCell>
-                      <TableCell>
-                        <Badge tone={statusTone(h.sslStatus)}>{h.sslStatus.replaceAll('_', ' ')}</Badge>
-                      </TableCell>
-                      <TableCell className="text-muted-foreground">{h.issuer ?? '—'}</TableCell>
-                      <TableCell>{h.expiresOn ? <time dateTime={h.expiresOn.toISOString()}>{dateFormat.format(h.expiresOn)} UTC</time> : '—'}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
-            </div>
+            <SimpleTable label="Custom hostnames" columns={['Hostname', 'Certificate status', 'Issuer', 'Expires']}>
+              {csr.hostnames.map((h) => (
+                <TableRow key={h.id}>
+                  <TableCell className="font-medium">{h.hostname}</TableCell>
+                  <TableCell>
+                    <Badge tone={statusTone(h.sslStatus)}>{h.sslStatus.replaceAll('_', ' ')}</Badge>
+                  </TableCell>
+                  <TableCell className="text-muted-foreground">{h.issuer ?? '—'}</TableCell>
+                  <TableCell>{h.expiresOn ? <time dateTime={h.expiresOn.toISOString()}>{dateFormat.format(h.expiresOn)} UTC</time> : '—'}</TableCell>
+                </TableRow>
+              ))}
+            </SimpleTable>
           ) : (
             <p className="text-sm text-muted-foreground">No custom hostname uses this key yet.</p>
           )}

@@ -9,7 +9,8 @@ import { Card, CardContent, CardHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SimpleTable } from '@/components/ui/simple-table';
+import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { findDeviceAuditTrail } from '@/lib/data/audit';
@@ -151,56 +152,43 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
             {device.certificates.length === 0 ? (
               <p className="text-sm text-muted-foreground">This device has no certificate yet.</p>
             ) : (
-              <div className="overflow-hidden rounded-md border border-border">
-                <Table aria-label="Certificates of this device">
-                  <TableHeader>
-                    <TableRow className="hover:bg-transparent">
-                      <TableHead>Serial</TableHead>
-                      <TableHead>Status</TableHead>
-                      <TableHead>Expires</TableHead>
-                      <TableHead>Issued</TableHead>
-                      <TableHead>Revocation</TableHead>
-                    </TableRow>
-                  </TableHeader>
-                  <TableBody>
-                    {device.certificates.map((c) => (
-                      <TableRow key={c.id} data-certificate-id={c.id}>
-                        <TableCell>
-                          <Link href={`/certificates/${c.id}`} className="font-mono text-xs text-primary hover:underline">
-                            {c.serialNumber}
-                          </Link>
-                          {isLiveStatus(c.status) && c.id === live[0]?.id ? <span className="ml-2 text-xs text-muted-foreground">current</span> : null}
-                        </TableCell>
-                        <TableCell>
-                          <CertificateStatusBadge status={c.status} />
-                        </TableCell>
-                        <TableCell>
-                          <ExpiryBadge daysLeft={c.daysLeft} thresholds={thresholds} status={c.status} />
-                        </TableCell>
-                        <TableCell>{formatDate(c.issuedOn)}</TableCell>
-                        <TableCell className="text-sm">
-                          {c.revokedAt ? (
-                            <span>
-                              {formatDateTime(c.revokedAt)} by {c.revokedByEmail ?? 'unknown'}
-                              {c.revocationReason ? ` · ${REVOCATION_REASON_LABELS[c.revocationReason]}` : ''}
-                              {c.revocationNote ? ` — ${c.revocationNote}` : ''}
-                            </span>
-                          ) : c.supersededAt ? (
-                            <span className="text-muted-foreground">superseded {formatDate(c.supersededAt)}</span>
-                          ) : (
-                            <span className="text-muted-foreground">—</span>
-                          )}
-                          {canUndo && c.status === 'PENDING_REVOCATION' ? (
-                            <div className="mt-1.5">
-                              <UndoRevocationButton certificateId={c.id} label={c.serialNumber} size="sm" />
-                            </div>
-                          ) : null}
-                        </TableCell>
-                      </TableRow>
-                    ))}
-                  </TableBody>
-                </Table>
-              </div>
+              <SimpleTable label="Certificates of this device" columns={['Serial', 'Status', 'Expires', 'Issued', 'Revocation']}>
+                {device.certificates.map((c) => (
+                  <TableRow key={c.id} data-certificate-id={c.id}>
+                    <TableCell>
+                      <Link href={`/certificates/${c.id}`} className="font-mono text-xs text-primary hover:underline">
+                        {c.serialNumber}
+                      </Link>
+                      {isLiveStatus(c.status) && c.id === live[0]?.id ? <span className="ml-2 text-xs text-muted-foreground">current</span> : null}
+                    </TableCell>
+                    <TableCell>
+                      <CertificateStatusBadge status={c.status} />
+                    </TableCell>
+                    <TableCell>
+                      <ExpiryBadge daysLeft={c.daysLeft} thresholds={thresholds} status={c.status} />
+                    </TableCell>
+                    <TableCell>{formatDate(c.issuedOn)}</TableCell>
+                    <TableCell className="text-sm">
+                      {c.revokedAt ? (
+                        <span>
+                          {formatDateTime(c.revokedAt)} by {c.revokedByEmail ?? 'unknown'}
+                          {c.revocationReason ? ` · ${REVOCATION_REASON_LABELS[c.revocationReason]}` : ''}
+                          {c.revocationNote ? ` — ${c.revocationNote}` : ''}
+                        </span>
+                      ) : c.supersededAt ? (
+                        <span className="text-muted-foreground">superseded {formatDate(c.supersededAt)}</span>
+                      ) : (
+                        <span className="text-muted-foreground">—</span>
+                      )}
+                      {canUndo && c.status === 'PENDING_REVOCATION' ? (
+                        <div className="mt-1.5">
+                          <UndoRevocationButton certificateId={c.id} label={c.serialNumber} size="sm" />
+                        </div>
+                      ) : null}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </SimpleTable>
             )}
             {edge.map((e) => {
               const cert = device.certificates.find((c) => c.id === e.certificateId)!;
