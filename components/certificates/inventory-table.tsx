@@ -22,8 +22,7 @@ export interface BulkRevocation {
  * can be selected and what revoking a selection means.
  */
 export function InventoryTable<TRow extends { id: string }>({
-  rows,
-  total,
+  page,
   columns,
   search,
   label,
@@ -33,7 +32,7 @@ export function InventoryTable<TRow extends { id: string }>({
   groups,
   selectableIds,
   revocationOf,
-}: Pick<PagedDataTableProps<TRow>, 'rows' | 'total' | 'columns' | 'label'> & {
+}: Pick<PagedDataTableProps<TRow>, 'page' | 'columns' | 'label'> & {
   search: CertificateListSearch | DeviceListSearch;
   /** Plural, for the empty states: "No devices yet." */
   noun: string;
@@ -45,20 +44,16 @@ export function InventoryTable<TRow extends { id: string }>({
   /** Set when the user may revoke: what the selected rows come to. */
   revocationOf: ((selected: TRow[]) => BulkRevocation) | null;
 }) {
-  const filtered = !!(search.q || search.status || search.band || search.group || search.lastSeen);
   return (
-    <RowSelectionProvider rows={rows} selectableIds={selectableIds}>
+    <RowSelectionProvider rows={page.rows} selectableIds={selectableIds}>
       <PagedDataTable
-        rows={rows}
-        total={total}
+        page={page}
         columns={columns}
         search={search}
         label={label}
-        filtered={filtered}
-        filteredMessage={`No ${noun} match these filters.`}
-        emptyMessage={`No ${noun} yet.`}
+        empty={{ filtered: `No ${noun} match these filters.`, none: `No ${noun} yet.` }}
         toolbar={
-          <DataTableToolbar actions={revocationOf ? <BulkRevoke rows={rows} revocationOf={revocationOf} /> : null}>
+          <DataTableToolbar actions={revocationOf ? <BulkRevoke rows={page.rows} revocationOf={revocationOf} /> : null}>
             <DataTableSearch placeholder="Name, CN, serial, SKI or fingerprint" />
             <InventoryFilters statusOptions={statusOptions} thresholds={thresholds} groups={groups} />
           </DataTableToolbar>

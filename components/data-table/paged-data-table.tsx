@@ -4,29 +4,24 @@ import type { ReactNode } from 'react';
 import type { TableSearch } from '@/lib/validation/table-search-params';
 import { DataTable } from './data-table';
 import { FilteredEmpty } from './filtered-empty';
+import { isFiltered } from './is-filtered';
 import { useDataTable, type UseDataTableOptions } from './use-data-table';
 
 export interface PagedDataTableProps<TData extends { id: string }> {
-  /** One page of rows, already sorted and paged by the server (unwrapped with `use()` by the caller). */
-  rows: TData[];
-  /** Rows matching the filters across all pages. */
-  total: number;
+  /** One page of rows, already sorted and paged by the server, and how many rows match across all pages. */
+  page: { rows: TData[]; total: number };
   /** From a module-level `get…Columns()` or a `useMemo`, never built inline. */
   columns: UseDataTableOptions<TData>['columns'];
-  /** The URL state as the server parsed it. */
+  /** The URL state as the server parsed it; any search or filter in it makes an empty page offer to clear them. */
   search: TableSearch<string>;
   /** Names the table for screen readers. */
   label: string;
+  /** What an empty page says: when a search or filter narrows the list, and when there is nothing at all. */
+  empty: { filtered: string; none: ReactNode };
+  /** URL state that picks a view rather than filters (the alert tab): not a filter, and kept by "Clear filters". */
+  keep?: readonly string[];
   /** The toolbar above the table: a `<DataTableToolbar>` with this list's search and filters. */
   toolbar: ReactNode;
-  /** True when a search or filter narrows the list: an empty page then offers to clear them. */
-  filtered: boolean;
-  /** What an empty filtered page says, e.g. "No users match these filters." */
-  filteredMessage: string;
-  /** URL parameters that clearing the filters keeps (e.g. the alert tab). */
-  filteredKeep?: readonly string[];
-  /** What an empty, unfiltered list says. */
-  emptyMessage: ReactNode;
 }
 
 /**
@@ -34,25 +29,14 @@ export interface PagedDataTableProps<TData extends { id: string }> {
  * `<DataTable>`, with the empty state that tells "nothing yet" from "nothing matches". A list
  * supplies its columns, toolbar and wording.
  */
-export function PagedDataTable<TData extends { id: string }>({
-  rows,
-  total,
-  columns,
-  search,
-  label,
-  toolbar,
-  filtered,
-  filteredMessage,
-  filteredKeep,
-  emptyMessage,
-}: PagedDataTableProps<TData>) {
-  const { table, isPending } = useDataTable({ data: rows, columns, rowCount: total, search, getRowId });
+export function PagedDataTable<TData extends { id: string }>({ page, columns, search, label, empty, keep, toolbar }: PagedDataTableProps<TData>) {
+  const { table, isPending } = useDataTable({ data: page.rows, columns, rowCount: page.total, search, getRowId });
   return (
     <DataTable
       table={table}
       isPending={isPending}
       label={label}
-      emptyMessage={filtered ? <FilteredEmpty message={filteredMessage} keep={filteredKeep} /> : emptyMessage}
+      emptyMessage={isFiltered(search, keep) ? <FilteredEmpty message={empty.filtered} keep={keep} /> : empty.none}
       toolbar={toolbar}
     />
   );

@@ -22,19 +22,15 @@ export function AlertsTable({
   search: AlertListSearch;
   canAcknowledge: boolean;
 }) {
-  const { rows, total } = use(alerts);
   const columns = useMemo(() => getAlertColumns({ canAcknowledge }), [canAcknowledge]);
   return (
     <PagedDataTable
-      rows={rows}
-      total={total}
+      page={use(alerts)}
       columns={columns}
       search={search}
       label="Alerts"
-      filtered={!!search.q || !!search.condition || !!search.severity || !!search.group}
-      filteredMessage="No alerts match these filters."
-      filteredKeep={['state']}
-      emptyMessage={search.state === 'active' ? 'Nothing needs attention.' : 'No alerts here.'}
+      empty={{ filtered: 'No alerts match these filters.', none: search.state === 'active' ? 'Nothing needs attention.' : 'No alerts here.' }}
+      keep={['state']}
       toolbar={
         <DataTableToolbar>
           <DataTableSearch placeholder="Search subject or summary" />

@@ -12,17 +12,13 @@ const columns = getAuditColumns();
 
 /** The audit log, read-only: it offers no edit or delete, because the log is append-only. */
 export function AuditTable({ events, search, actions }: { events: Promise<{ rows: AuditRow[]; total: number }>; search: AuditListSearch; actions: string[] }) {
-  const { rows, total } = use(events);
   return (
     <PagedDataTable
-      rows={rows}
-      total={total}
+      page={use(events)}
       columns={columns}
       search={search}
       label="Audit log"
-      filtered={!!(search.q || search.action || search.actor || search.target || search.from || search.to)}
-      filteredMessage="No events match these filters."
-      emptyMessage="Nothing recorded yet."
+      empty={{ filtered: 'No events match these filters.', none: 'Nothing recorded yet.' }}
       toolbar={
         <DataTableToolbar>
           <DataTableSelectFilter param="action" label="Action" options={actions.map((a) => ({ value: a, label: a }))} allLabel="All actions" />

@@ -27,13 +27,12 @@ export function CertificatesTable({
   groups: string[];
   canRevoke: boolean;
 }) {
-  const { rows, total } = use(certificates);
+  const page = use(certificates);
   const columns = useMemo(() => getCertificateColumns({ thresholds, selectable: canRevoke }), [thresholds, canRevoke]);
-  const selectable = useMemo(() => rows.filter((r) => isLiveStatus(r.status)).map((r) => r.id), [rows]);
+  const selectable = useMemo(() => page.rows.filter((r) => isLiveStatus(r.status)).map((r) => r.id), [page.rows]);
   return (
     <InventoryTable
-      rows={rows}
-      total={total}
+      page={page}
       columns={columns}
       search={search}
       label="Certificates"

@@ -15,17 +15,13 @@ const inUseOptions = [
 ];
 
 export function CustomCsrsTable({ data, search }: { data: Promise<{ rows: CustomCsrRow[]; total: number }>; search: CustomCsrListSearch }) {
-  const { rows, total } = use(data);
   return (
     <PagedDataTable
-      rows={rows}
-      total={total}
+      page={use(data)}
       columns={columns}
       search={search}
       label="Custom CSRs"
-      filtered={!!search.q || !!search.keyType || search.inUse !== null}
-      filteredMessage="No custom CSRs match these filters."
-      emptyMessage="No custom CSRs yet. An admin can create one with “New custom CSR”."
+      empty={{ filtered: 'No custom CSRs match these filters.', none: 'No custom CSRs yet. An admin can create one with “New custom CSR”.' }}
       toolbar={
         <DataTableToolbar>
           <DataTableSearch placeholder="Search common name, organization, SAN" />

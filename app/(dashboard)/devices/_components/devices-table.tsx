@@ -27,14 +27,13 @@ export function DevicesTable({
   groups: string[];
   canRevoke: boolean;
 }) {
-  const { rows, total } = use(devices);
+  const page = use(devices);
   const columns = useMemo(() => getDeviceColumns({ thresholds, selectable: canRevoke }), [thresholds, canRevoke]);
   // A device can be selected when it has something to revoke.
-  const selectable = useMemo(() => rows.filter((r) => r.liveCertificateIds.length > 0).map((r) => r.id), [rows]);
+  const selectable = useMemo(() => page.rows.filter((r) => r.liveCertificateIds.length > 0).map((r) => r.id), [page.rows]);
   return (
     <InventoryTable
-      rows={rows}
-      total={total}
+      page={page}
       columns={columns}
       search={search}
       label="Devices"

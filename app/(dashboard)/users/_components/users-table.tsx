@@ -20,18 +20,14 @@ export function UsersTable({
   search: UserListSearch;
   currentUserId: string;
 }) {
-  const { rows, total } = use(users);
   const columns = useMemo(() => getUserColumns({ currentUserId }), [currentUserId]);
   return (
     <PagedDataTable
-      rows={rows}
-      total={total}
+      page={use(users)}
       columns={columns}
       search={search}
       label="Users"
-      filtered={!!search.q || !!search.role}
-      filteredMessage="No users match these filters."
-      emptyMessage="No users yet."
+      empty={{ filtered: 'No users match these filters.', none: 'No users yet.' }}
       toolbar={
         <DataTableToolbar>
           <DataTableSearch placeholder="Search name or email" />
