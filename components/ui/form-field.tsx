@@ -24,3 +24,14 @@ export function describedBy(id: string, errors?: string[], hasHint = false) {
     'aria-describedby': errors?.length ? `${id}-error` : hasHint ? `${id}-hint` : undefined,
   } as const;
 }
+
+/**
+ * For a form whose control ids start with `id`: `field(name)` gives a control its id, name and the
+ * aria props tying it to its error; `error(name)` renders that error.
+ */
+export function namedFields(id: string, errors?: Partial<Record<string, string[]>>) {
+  return {
+    field: (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': !!errors?.[name] || undefined, 'aria-describedby': errors?.[name] ? `${id}-${name}-error` : undefined }),
+    error: (name: string) => <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />,
+  };
+}

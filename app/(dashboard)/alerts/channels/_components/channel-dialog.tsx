@@ -3,8 +3,9 @@
 import { startTransition, useActionState, useId, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
-import { FieldError, Input, Label } from '@/components/ui/input';
+import { DialogFormActions, FreshFormDialog } from '@/components/ui/form-dialog';
+import { namedFields } from '@/components/ui/form-field';
+import { Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { SMTP_SECURITY, WEBHOOK_FORMATS } from '@/lib/alerts/channel-config';
 import { generateSigningSecret } from '@/lib/alerts/webhook-signature-format';
@@ -16,25 +17,10 @@ const FORMAT_WORDS = { standard: 'certfleet JSON (Standard Webhooks)', slack: 'S
 
 /** Create (no `channel`) or edit a channel. Secret fields start empty: blank keeps what is stored. */
 export function ChannelDialog({ channel }: { channel?: ChannelRow }) {
-  const [open, setOpen] = useState(false);
-  const [key, setKey] = useState(0);
   return (
-    <>
-      <Button variant={channel ? 'outline' : 'primary'} size={channel ? 'sm' : 'md'} onClick={() => setOpen(true)} aria-label={channel ? `Edit channel ${channel.name}` : undefined}>
-        {channel ? 'Edit' : 'New channel'}
-      </Button>
-      <Dialog
-        open={open}
-        onClose={() => {
-          setOpen(false);
-          setKey((k) => k + 1);
-        }}
-        title={channel ? 'Edit channel' : 'New channel'}
-        className="max-w-xl"
-      >
-        <ChannelForm key={key} channel={channel} onDone={() => setOpen(false)} />
-      </Dialog>
-    </>
+    <FreshFormDialog editing={!!channel} label={channel ? 'Edit' : 'New channel'} ariaLabel={channel ? `Edit channel ${channel.name}` : undefined} title={channel ? 'Edit channel' : 'New channel'}>
+      {(close) => <ChannelForm channel={channel} onDone={close} />}
+    </FreshFormDialog>
   );
 }
 
@@ -48,8 +34,7 @@ function ChannelForm({ channel, onDone }: { channel?: ChannelRow; onDone: () => 
   const [security, setSecurity] = useState(values?.security ?? channel?.email?.security ?? 'starttls');
   const [format, setFormat] = useState(values?.format ?? channel?.webhook?.format ?? 'standard');
   const id = useId();
-  const field = (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': !!errors?.[name] || undefined, 'aria-describedby': errors?.[name] ? `${id}-${name}-error` : undefined });
-  const error = (name: string) => <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />;
+  const { field, error } = namedFields(id, errors);
   const email = channel?.email;
   const editing = !!channel;
 
@@ -187,16 +172,7 @@ function ChannelForm({ channel, onDone }: { channel?: ChannelRow; onDone: () => 
         </Select>
       </div>
       <FormMessage ok={state?.ok} message={state?.message} />
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={onDone}>
-          {state?.ok ? 'Close' : 'Cancel'}
-        </Button>
-        {state?.ok ? null : (
-          <Button type="submit" disabled={pending}>
-            {pending ? 'Saving…' : 'Save channel'}
-          </Button>
-        )}
-      </div>
+      <DialogFormActions onCancel={onDone} pending={pending} label="Save channel" pendingLabel="Saving…" done={!!state?.ok} />
     </form>
   );
 }

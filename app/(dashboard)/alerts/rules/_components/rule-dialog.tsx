@@ -2,9 +2,9 @@
 
 import { startTransition, useActionState, useId, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
-import { FieldError, Input, Label } from '@/components/ui/input';
+import { DialogFormActions, FreshFormDialog } from '@/components/ui/form-dialog';
+import { namedFields } from '@/components/ui/form-field';
+import { Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { ALERT_CONDITIONS, CONDITIONS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES, readParams } from '@/lib/alerts/conditions';
 import type { RuleRow } from '@/lib/data/alert-rules';
@@ -15,25 +15,10 @@ type Choice = { id: string; name: string; kind: ChannelKind; enabled: boolean };
 
 /** Create (no `rule`) or edit a rule. The condition's own fields follow the chosen condition. */
 export function RuleDialog({ rule, channels, groups }: { rule?: RuleRow; channels: Choice[]; groups: string[] }) {
-  const [open, setOpen] = useState(false);
-  const [key, setKey] = useState(0);
   return (
-    <>
-      <Button variant={rule ? 'outline' : 'primary'} size={rule ? 'sm' : 'md'} onClick={() => setOpen(true)} aria-label={rule ? `Edit rule ${rule.name}` : undefined}>
-        {rule ? 'Edit' : 'New rule'}
-      </Button>
-      <Dialog
-        open={open}
-        onClose={() => {
-          setOpen(false);
-          setKey((k) => k + 1);
-        }}
-        title={rule ? 'Edit rule' : 'New alert rule'}
-        className="max-w-xl"
-      >
-        <RuleForm key={key} rule={rule} channels={channels} groups={groups} onDone={() => setOpen(false)} />
-      </Dialog>
-    </>
+    <FreshFormDialog editing={!!rule} label={rule ? 'Edit' : 'New rule'} ariaLabel={rule ? `Edit rule ${rule.name}` : undefined} title={rule ? 'Edit rule' : 'New alert rule'}>
+      {(close) => <RuleForm rule={rule} channels={channels} groups={groups} onDone={close} />}
+    </FreshFormDialog>
   );
 }
 
@@ -46,8 +31,7 @@ function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels
   const info = CONDITIONS[condition];
   const params = readParams(condition, rule && rule.condition === condition ? rule.params : {}) as Record<string, unknown>;
   const id = useId();
-  const field = (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': !!errors?.[name] || undefined, 'aria-describedby': errors?.[name] ? `${id}-${name}-error` : undefined });
-  const error = (name: string) => <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />;
+  const { field, error } = namedFields(id, errors);
   const chosenChannels = new Set(rule?.channels.map((c) => c.id) ?? []);
 
   return (
@@ -193,16 +177,7 @@ function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels
         </label>
       </div>
       <FormMessage ok={state?.ok} message={state?.message} />
-      <div className="flex justify-end gap-2">
-        <Button variant="outline" onClick={onDone}>
-          {state?.ok ? 'Close' : 'Cancel'}
-        </Button>
-        {state?.ok ? null : (
-          <Button type="submit" disabled={pending}>
-            {pending ? 'Saving…' : 'Save rule'}
-          </Button>
-        )}
-      </div>
+      <DialogFormActions onCancel={onDone} pending={pending} label="Save rule" pendingLabel="Saving…" done={!!state?.ok} />
     </form>
   );
 }

@@ -1,0 +1,76 @@
+'use client';
+
+import { Fragment, type ReactNode, useState } from 'react';
+import { Button } from './button';
+import { Dialog } from './dialog';
+
+/**
+ * The buttons under a form in a dialog: Cancel (Close once the form is `done`, then without the
+ * submit button) and the submit button, which says while it works.
+ */
+export function DialogFormActions({
+  onCancel,
+  pending,
+  label,
+  pendingLabel,
+  done = false,
+}: {
+  onCancel: () => void;
+  pending: boolean;
+  label: ReactNode;
+  pendingLabel: ReactNode;
+  done?: boolean;
+}) {
+  return (
+    <div className="flex justify-end gap-2">
+      <Button variant="outline" onClick={onCancel}>
+        {done ? 'Close' : 'Cancel'}
+      </Button>
+      {done ? null : (
+        <Button type="submit" disabled={pending}>
+          {pending ? pendingLabel : label}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A button that opens a dialog to create something (a primary button) or edit it (a small outline
+ * one). Closing the dialog throws its form away, so it opens fresh, not with the last attempt.
+ */
+export function FreshFormDialog({
+  editing,
+  label,
+  ariaLabel,
+  title,
+  children,
+}: {
+  editing: boolean;
+  label: string;
+  ariaLabel?: string;
+  title: string;
+  /** The form; `close` shuts the dialog. */
+  children: (close: () => void) => ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  const [key, setKey] = useState(0);
+  return (
+    <>
+      <Button variant={editing ? 'outline' : 'primary'} size={editing ? 'sm' : 'md'} onClick={() => setOpen(true)} aria-label={ariaLabel}>
+        {label}
+      </Button>
+      <Dialog
+        open={open}
+        onClose={() => {
+          setOpen(false);
+          setKey((k) => k + 1);
+        }}
+        title={title}
+        className="max-w-xl"
+      >
+        <Fragment key={key}>{children(() => setOpen(false))}</Fragment>
+      </Dialog>
+    </>
+  );
+}
