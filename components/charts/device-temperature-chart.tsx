@@ -3,7 +3,8 @@
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import type { DeviceChartRow } from '@/lib/readings/series';
-import { formatDateTime, formatTemperature, LIMIT_COLOR, MARKER_COLORS, markerRows, niceScale, tickFormatter, timeTicks } from './format';
+import { BucketTooltip, CHART_MARGIN, ChartPlaceholder, GRID_PROPS, TEMPERATURE_AXIS_PROPS, timeAxisProps } from './chart-parts';
+import { formatTemperature, LIMIT_COLOR, MARKER_COLORS, markerRows, niceScale } from './format';
 import { useIsClient } from './use-is-client';
 
 export interface DeviceChartMarker {
@@ -28,7 +29,7 @@ const MARKER_LABEL = { issued: 'issued', rotated: 'rotated', revoked: 'revoked' 
 /** Temperature over time: the min–max band of each bucket, its average, the limits and certificate events. */
 export function DeviceTemperatureChart({ rows, widthSeconds, from, to, limits, markers, height = 360 }: DeviceTemperatureChartProps) {
   const isClient = useIsClient();
-  if (!isClient) return <div style={{ height }} className="animate-pulse rounded-md bg-muted" aria-hidden />;
+  if (!isClient) return <ChartPlaceholder height={height} />;
 
   // The limits stay in view even when every reading is far inside them.
   const values = rows.flatMap((r) => (r.band ? r.band : []));
@@ -44,22 +45,10 @@ export function DeviceTemperatureChart({ rows, widthSeconds, from, to, limits, m
 
   return (
     <div data-testid="device-chart">
-      <ComposedChart data={rows} responsive style={{ width: '100%', height }} margin={{ top: 16, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis
-          dataKey="t"
-          type="number"
-          scale="time"
-          domain={[from, to]}
-          allowDataOverflow
-          ticks={timeTicks(from, to)}
-          // Every tick drawn: recharts' own thinning (preserveStartEnd) drops some and leaves uneven gaps.
-          interval={0}
-          tickFormatter={tickFormatter(to - from)}
-          stroke="var(--color-muted-foreground)"
-          fontSize={12}
-        />
-        <YAxis domain={domain} ticks={ticks} allowDataOverflow unit=" °C" width={64} stroke="var(--color-muted-foreground)" fontSize={12} />
+      <ComposedChart data={rows} responsive style={{ width: '100%', height }} margin={CHART_MARGIN}>
+        <CartesianGrid {...GRID_PROPS} />
+        <XAxis {...timeAxisProps(from, to)} />
+        <YAxis {...TEMPERATURE_AXIS_PROPS} domain={domain} ticks={ticks} allowDataOverflow />
         <Tooltip content={(props) => <DeviceTooltip {...props} widthSeconds={widthSeconds} />} isAnimationActive={false} />
         <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
         <Area
@@ -98,21 +87,13 @@ function DeviceTooltip({ active, payload, widthSeconds }: TooltipContentProps & 
   const row = payload?.[0]?.payload as DeviceChartRow | undefined;
   if (!active || !row || !row.band) return null;
   return (
-    <div data-testid="chart-tooltip" className="rounded-md border border-border bg-card px-3 py-2 text-xs text-card-foreground shadow-md">
-      <p className="font-medium">
-        {formatDateTime(row.t)} – {formatDateTime(row.t + widthSeconds * 1000)}
-      </p>
-      <p className="text-muted-foreground">
-        Bucket {formatBucketWidth(widthSeconds)} · {row.count} {row.count === 1 ? 'reading' : 'readings'}
-      </p>
-      <dl className="mt-1 grid grid-cols-[auto_auto] gap-x-3 tabular-nums">
-        <dt>Max</dt>
-        <dd className="text-right">{formatTemperature(row.band[1], 3)}</dd>
-        <dt>Average</dt>
-        <dd className="text-right">{formatTemperature(row.avg, 3)}</dd>
-        <dt>Min</dt>
-        <dd className="text-right">{formatTemperature(row.band[0], 3)}</dd>
-      </dl>
-    </div>
+    <BucketTooltip t={row.t} widthSeconds={widthSeconds} about={`Bucket ${formatBucketWidth(widthSeconds)} · ${row.count} ${row.count === 1 ? 'reading' : 'readings'}`}>
+      <dt>Max</dt>
+      <dd className="text-right">{formatTemperature(row.band[1], 3)}</dd>
+      <dt>Average</dt>
+      <dd className="text-right">{formatTemperature(row.avg, 3)}</dd>
+      <dt>Min</dt>
+      <dd className="text-right">{formatTemperature(row.band[0], 3)}</dd>
+    </BucketTooltip>
   );
 }

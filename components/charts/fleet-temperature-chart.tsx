@@ -3,7 +3,8 @@
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { seriesKey, type FleetChartRow } from '@/lib/readings/series';
-import { AVERAGE_DASH, formatDateTime, formatTemperature, SERIES_COLORS, tickFormatter, timeTicks } from './format';
+import { BucketTooltip, CHART_MARGIN, ChartPlaceholder, GRID_PROPS, TEMPERATURE_AXIS_PROPS, timeAxisProps } from './chart-parts';
+import { AVERAGE_DASH, formatTemperature, SERIES_COLORS } from './format';
 import { useIsClient } from './use-is-client';
 
 export interface FleetTemperatureChartProps {
@@ -25,28 +26,16 @@ export interface FleetTemperatureChartProps {
  */
 export function FleetTemperatureChart({ rows, series, averageLabel, widthSeconds, from, to, height = 380 }: FleetTemperatureChartProps) {
   const isClient = useIsClient();
-  if (!isClient) return <div style={{ height }} className="animate-pulse rounded-md bg-muted" aria-hidden />;
+  if (!isClient) return <ChartPlaceholder height={height} />;
   const names: Record<string, string> = Object.fromEntries(series.map((s, i) => [seriesKey(i), s.name]));
   names.avg = averageLabel;
 
   return (
     <div data-testid="fleet-chart">
-      <LineChart data={rows} responsive style={{ width: '100%', height }} margin={{ top: 16, right: 16, bottom: 4, left: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke="var(--color-border)" />
-        <XAxis
-          dataKey="t"
-          type="number"
-          scale="time"
-          domain={[from, to]}
-          allowDataOverflow
-          ticks={timeTicks(from, to)}
-          // Every tick drawn: recharts' own thinning (preserveStartEnd) drops some and leaves uneven gaps.
-          interval={0}
-          tickFormatter={tickFormatter(to - from)}
-          stroke="var(--color-muted-foreground)"
-          fontSize={12}
-        />
-        <YAxis domain={['auto', 'auto']} unit=" °C" width={64} stroke="var(--color-muted-foreground)" fontSize={12} />
+      <LineChart data={rows} responsive style={{ width: '100%', height }} margin={CHART_MARGIN}>
+        <CartesianGrid {...GRID_PROPS} />
+        <XAxis {...timeAxisProps(from, to)} />
+        <YAxis {...TEMPERATURE_AXIS_PROPS} domain={['auto', 'auto']} />
         <Tooltip content={(props) => <FleetTooltip {...props} widthSeconds={widthSeconds} names={names} />} isAnimationActive={false} />
         {series.map((s, i) => (
           <Line
@@ -73,25 +62,19 @@ function FleetTooltip({ active, payload, widthSeconds, names }: TooltipContentPr
     .filter(([key]) => key !== 't' && key !== 'avg')
     .sort(([, a], [, b]) => b - a);
   return (
-    <div data-testid="chart-tooltip" className="rounded-md border border-border bg-card px-3 py-2 text-xs text-card-foreground shadow-md">
-      <p className="font-medium">
-        {formatDateTime(row.t)} – {formatDateTime(row.t + widthSeconds * 1000)}
-      </p>
-      <p className="text-muted-foreground">Average per bucket of {formatBucketWidth(widthSeconds)}</p>
-      <dl className="mt-1 grid grid-cols-[auto_auto] gap-x-3 tabular-nums">
-        {row.avg !== undefined ? (
-          <>
-            <dt className="font-medium">{names.avg}</dt>
-            <dd className="text-right font-medium">{formatTemperature(row.avg, 3)}</dd>
-          </>
-        ) : null}
-        {entries.map(([key, value]) => (
-          <div key={key} className="contents">
-            <dt>{names[key] ?? key}</dt>
-            <dd className="text-right">{formatTemperature(value, 3)}</dd>
-          </div>
-        ))}
-      </dl>
-    </div>
+    <BucketTooltip t={row.t} widthSeconds={widthSeconds} about={`Average per bucket of ${formatBucketWidth(widthSeconds)}`}>
+      {row.avg !== undefined ? (
+        <>
+          <dt className="font-medium">{names.avg}</dt>
+          <dd className="text-right font-medium">{formatTemperature(row.avg, 3)}</dd>
+        </>
+      ) : null}
+      {entries.map(([key, value]) => (
+        <div key={key} className="contents">
+          <dt>{names[key] ?? key}</dt>
+          <dd className="text-right">{formatTemperature(value, 3)}</dd>
+        </div>
+      ))}
+    </BucketTooltip>
   );
 }
