@@ -4,6 +4,7 @@ import { useActionState, useId, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
+import { DialogFormActions } from '@/components/ui/form-dialog';
 import { FieldError, Label } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
 import type { ActionState } from '@/lib/validation/action-state';
@@ -30,16 +31,7 @@ export function AcknowledgeDialog({ alert, size = 'sm' }: { alert: { id: string;
           </div>
           <p className="text-sm text-muted-foreground">The alert stays until its condition clears; acknowledging stops its escalation by time.</p>
           <FormMessage ok={state?.ok} message={state?.message} />
-          <div className="flex justify-end gap-2">
-            <Button variant="outline" onClick={() => setOpen(false)}>
-              {state?.ok ? 'Close' : 'Cancel'}
-            </Button>
-            {state?.ok ? null : (
-              <Button type="submit" disabled={pending}>
-                {pending ? 'Acknowledging…' : 'Acknowledge'}
-              </Button>
-            )}
-          </div>
+          <DialogFormActions onCancel={() => setOpen(false)} pending={pending} label="Acknowledge" pendingLabel="Acknowledging…" done={!!state?.ok} />
         </form>
       </Dialog>
     </>

@@ -14,12 +14,15 @@ export function DialogFormActions({
   label,
   pendingLabel,
   done = false,
+  destructive = false,
 }: {
   onCancel: () => void;
   pending: boolean;
   label: ReactNode;
   pendingLabel: ReactNode;
   done?: boolean;
+  /** The submit button deletes or revokes something. */
+  destructive?: boolean;
 }) {
   return (
     <div className="flex justify-end gap-2">
@@ -27,7 +30,7 @@ export function DialogFormActions({
         {done ? 'Close' : 'Cancel'}
       </Button>
       {done ? null : (
-        <Button type="submit" disabled={pending}>
+        <Button type="submit" variant={destructive ? 'destructive' : 'primary'} disabled={pending}>
           {pending ? pendingLabel : label}
         </Button>
       )}

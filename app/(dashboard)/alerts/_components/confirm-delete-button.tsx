@@ -4,6 +4,7 @@ import { type ReactNode, useActionState, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
+import { DialogFormActions } from '@/components/ui/form-dialog';
 import type { AlertActionState } from '../actions';
 
 /** "Delete" beside a rule or channel: a dialog that says what deleting it does, then the action with its id. */
@@ -34,16 +35,7 @@ export function ConfirmDeleteButton({
           <input type="hidden" name="id" value={id} />
           <p className="text-sm">{children}</p>
           <FormMessage ok={state?.ok} message={state?.message} />
-          <div className="flex justify-end gap-2">
-            <Button variant="outline" onClick={() => setOpen(false)}>
-              {state?.ok ? 'Close' : 'Cancel'}
-            </Button>
-            {state?.ok ? null : (
-              <Button type="submit" variant="destructive" disabled={pending}>
-                Delete {noun}
-              </Button>
-            )}
-          </div>
+          <DialogFormActions onCancel={() => setOpen(false)} pending={pending} label={`Delete ${noun}`} pendingLabel={`Delete ${noun}`} done={!!state?.ok} destructive />
         </form>
       </Dialog>
     </>
