@@ -1,4 +1,4 @@
-// Readings that should not exist, found in SQL over a time range:
+// Readings that should not exist, over a time range, read from rollups kept as readings are pulled:
 //
 //   unknown  the fingerprint matches no certificate certfleet issued or recorded: something presented a certificate
 //            the zone's CA signed that we have no row for (issued outside certfleet, or our records are behind).
@@ -35,58 +35,105 @@ export const FLAG_DESCRIPTIONS: Record<FlagKind, string> = {
   shared: 'one certificate posting for more than one device',
 };
 
+const HOUR_MS = 3_600_000;
+
 /**
  * Flags over [from, to). With `deviceId`, only flags that involve that device's readings (for the device page);
  * without, the whole fleet's (for the fleet view).
+ *
+ * Read from the rollups the pull's transaction keeps (migration reading_flag_rollups), never from every reading:
+ * `ReadingSource` (per certificate fingerprint and device, all time) picks the few certificates that can have a
+ * flag at all, joined with "Certificate" now; `ReadingFlagHour` (per fingerprint, device and hour) gives their
+ * counts and first/last times for the range's whole hours, and the raw rows only the two cut hours at its ends.
+ * "revoked" compares each reading's receivedAt with the revocation: an hour whose readings were all received
+ * after it counts whole, one all received before counts nothing, and the hour the revocation falls in (its first
+ * and last receivedAt straddle it) is counted from its raw rows. So the result is exactly the raw scan's
+ * (scanReadingFlags in flags-scan.ts, which the tests hold this to).
  */
 export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date; deviceId?: string }): Promise<ReadingFlag[]> {
-  const values: unknown[] = [q.from.toISOString(), q.to.toISOString()];
-  let ofDevice = '';
-  let ofDeviceFingerprints = '';
-  if (q.deviceId) {
-    values.push(q.deviceId);
-    ofDevice = `AND r."deviceId" = $3`;
-    // The fingerprints this device posted with in the range; every device that used them counts for "shared".
-    ofDeviceFingerprints = `AND r."certificateFingerprint" IN (
-        SELECT DISTINCT "certificateFingerprint" FROM "Reading"
-         WHERE "deviceId" = $3 AND "time" >= $1::timestamptz AND "time" < $2::timestamptz)`;
-  }
-  const inRange = `r."time" >= $1::timestamptz AND r."time" < $2::timestamptz AND r."certificateFingerprint" <> ''`;
-  // "unknown" and "shared" come from ONE pass over the range's readings, aggregated per (fingerprint, device):
-  // that pass is the whole cost, and the aggregate is a few rows per certificate. "revoked" starts from the
-  // revoked certificates instead (few) and reads only their readings through the fingerprint index.
+  // Whole hours [lo, hi) from the rollup; [from, lo) and [hi, to) from raw rows. Within one hour: all raw.
+  let lo = Math.ceil(q.from.getTime() / HOUR_MS) * HOUR_MS;
+  let hi = Math.floor(q.to.getTime() / HOUR_MS) * HOUR_MS;
+  if (lo > hi) lo = hi = q.to.getTime();
+  const values: unknown[] = [q.from.toISOString(), q.to.toISOString(), new Date(lo).toISOString(), new Date(hi).toISOString()];
+  if (q.deviceId) values.push(q.deviceId);
+  const device = q.deviceId ? '$5' : null;
+  const overlaps = `"first" < $2::timestamptz AND "last" >= $1::timestamptz`;
+  const cut = (t: string) => `((${t} >= $1::timestamptz AND ${t} < $3::timestamptz) OR (${t} >= $4::timestamptz AND ${t} < $2::timestamptz))`;
   const text = `
-    WITH per AS (
-      SELECT r."certificateFingerprint" AS fingerprint, r."deviceId", count(*) AS n, min(r."time") AS first, max(r."time") AS last
-        FROM "Reading" r
-       WHERE ${inRange} ${ofDeviceFingerprints}
-       GROUP BY 1, 2
+    WITH src AS (
+      -- (fingerprint, device) pairs with readings in the range's span; on a device's page, every pair of the
+      -- certificates that device posted with (all their devices count for "shared").
+      SELECT "fingerprint", "deviceId", "lastReceivedAt" FROM "ReadingSource"
+       WHERE ${overlaps}
+       ${device ? `AND "fingerprint" IN (SELECT "fingerprint" FROM "ReadingSource" WHERE "deviceId" = ${device} AND ${overlaps})` : ''}
+    ), cand AS MATERIALIZED (
+      -- The certificates that can have a flag: unknown, posting for another device or for several, or posting
+      -- after their revocation took effect (all time, so a superset of the range's; the range decides below).
+      SELECT src."fingerprint", c."id" IS NOT NULL AS known, c."deviceId" AS owner,
+             CASE WHEN c."status" = 'REVOKED' THEN c."revocationEffectiveAt" END AS effective
+        FROM src LEFT JOIN "Certificate" c ON c."fingerprintSha256" = src."fingerprint"
+       GROUP BY src."fingerprint", c."id", c."deviceId", c."status", c."revocationEffectiveAt"
+      HAVING c."id" IS NULL
+          OR count(*) FILTER (WHERE src."deviceId" <> '') > 1
+          OR bool_or(src."deviceId" <> '' AND c."deviceId" IS NOT NULL AND src."deviceId" <> c."deviceId")
+          OR (c."status" = 'REVOKED' AND c."revocationEffectiveAt" IS NOT NULL AND max(src."lastReceivedAt") >= c."revocationEffectiveAt")
+    ), pairs AS (
+      SELECT src."fingerprint", src."deviceId" FROM src WHERE src."fingerprint" IN (SELECT "fingerprint" FROM cand)
+    ), cells AS (
+      SELECT f."fingerprint", f."deviceId", f."hour", f."count" AS n, f."first", f."last", f."firstReceivedAt" AS rmin, f."lastReceivedAt" AS rmax
+        FROM cand JOIN "ReadingFlagHour" f ON f."fingerprint" = cand."fingerprint" AND f."hour" >= $3::timestamptz AND f."hour" < $4::timestamptz
+      UNION ALL
+      -- The cut hours, reading by reading (through the (deviceId, time) index, or "time" for readings of no device).
+      SELECT p."fingerprint", p."deviceId", NULL, 1, r."time", r."time", r."receivedAt", r."receivedAt"
+        FROM pairs p JOIN "Reading" r ON r."deviceId" = p."deviceId" AND r."certificateFingerprint" = p."fingerprint" AND ${cut('r."time"')}
+       WHERE p."deviceId" <> ''
+      UNION ALL
+      SELECT p."fingerprint", '', NULL, 1, r."time", r."time", r."receivedAt", r."receivedAt"
+        FROM pairs p JOIN "Reading" r ON r."deviceId" IS NULL AND r."certificateFingerprint" = p."fingerprint" AND ${cut('r."time"')}
+       WHERE p."deviceId" = ''
+    ), per AS (
+      SELECT "fingerprint", "deviceId", sum(n) AS n, min("first") AS first, max("last") AS last FROM cells GROUP BY 1, 2
     ), owned AS (
-      SELECT per.*, c."id" IS NOT NULL AS known, c."deviceId" AS owner
-        FROM per LEFT JOIN "Certificate" c ON c."fingerprintSha256" = per.fingerprint
+      SELECT per.*, cand.known, cand.owner FROM per JOIN cand USING ("fingerprint")
+      ${device ? `WHERE per."fingerprint" IN (SELECT "fingerprint" FROM per WHERE "deviceId" = ${device})` : ''}
+    ), late AS (
+      -- Readings received once the revocation had taken effect: whole hours received after it, single readings...
+      SELECT cells."fingerprint", cells."deviceId", cells.n, cells."first", cells."last"
+        FROM cells JOIN cand USING ("fingerprint")
+       WHERE cand.effective IS NOT NULL AND cells.rmin >= cand.effective
+      UNION ALL
+      -- ... and, of the hours received across it, the raw readings received after it.
+      SELECT cells."fingerprint", cells."deviceId", 1, r."time", r."time"
+        FROM cells JOIN cand USING ("fingerprint")
+        JOIN "Reading" r ON r."time" >= cells."hour" AND r."time" < cells."hour" + interval '1 hour'
+         AND r."certificateFingerprint" = cells."fingerprint" AND r."deviceId" IS NOT DISTINCT FROM nullif(cells."deviceId", '')
+       WHERE cells."hour" IS NOT NULL AND cells.rmin < cand.effective AND cells.rmax >= cand.effective AND r."receivedAt" >= cand.effective
     )
-    SELECT 'unknown' AS kind, fingerprint, sum(n)::int AS readings, min(first) AS first, max(last) AS last,
-           array_remove(array_agg(DISTINCT "deviceId"), NULL) AS "deviceIds", NULL::text AS "certificateDeviceId"
+    SELECT 'unknown' AS kind, "fingerprint", sum(n)::int AS readings, min(first) AS first, max(last) AS last,
+           array_remove(array_agg(DISTINCT nullif("deviceId", '')), NULL) AS "deviceIds", NULL::text AS "certificateDeviceId"
       FROM owned
-     WHERE NOT known ${q.deviceId ? 'AND "deviceId" = $3' : ''}
-     GROUP BY fingerprint
+     WHERE NOT known ${device ? `AND "deviceId" = ${device}` : ''}
+     GROUP BY "fingerprint"
     UNION ALL
-    SELECT 'shared', fingerprint, sum(n)::int, min(first), max(last), array_agg(DISTINCT "deviceId"), owner
+    SELECT 'shared', "fingerprint", sum(n)::int, min(first), max(last), array_agg(DISTINCT "deviceId"), owner
       FROM owned
-     WHERE known AND "deviceId" IS NOT NULL
-     GROUP BY fingerprint, owner
+     WHERE known AND "deviceId" <> ''
+     GROUP BY "fingerprint", owner
     HAVING count(DISTINCT "deviceId") > 1 OR bool_or(owner IS NOT NULL AND owner <> "deviceId")
     UNION ALL
-    SELECT 'revoked', r."certificateFingerprint", count(*)::int, min(r."time"), max(r."time"),
-           array_remove(array_agg(DISTINCT r."deviceId"), NULL), c."deviceId"
-      FROM "Certificate" c
-      JOIN "Reading" r ON r."certificateFingerprint" = c."fingerprintSha256"
-     WHERE c."status" = 'REVOKED' AND c."revocationEffectiveAt" IS NOT NULL AND r."receivedAt" >= c."revocationEffectiveAt"
-       AND ${inRange} ${ofDevice}
-     GROUP BY r."certificateFingerprint", c."deviceId"
+    SELECT 'revoked', late."fingerprint", sum(late.n)::int, min(late.first), max(late.last),
+           array_remove(array_agg(DISTINCT nullif(late."deviceId", '')), NULL), cand.owner
+      FROM late JOIN cand USING ("fingerprint")
+     ${device ? `WHERE late."deviceId" = ${device}` : ''}
+     GROUP BY late."fingerprint", cand.owner
      ORDER BY kind, last DESC`;
-  const rows = await run(text, values);
-  return rows.map((row) => ({
+  return (await run(text, values)).map(toReadingFlag);
+}
+
+/** One row of a flags query (this one's or the raw scan's) as a ReadingFlag. */
+export function toReadingFlag(row: Record<string, unknown>): ReadingFlag {
+  return {
     kind: row.kind as FlagKind,
     fingerprint: String(row.fingerprint),
     readings: Number(row.readings),
@@ -94,7 +141,7 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
     last: new Date(row.last as string | Date),
     deviceIds: parseTextArray(row.deviceIds),
     certificateDeviceId: row.certificateDeviceId == null ? null : String(row.certificateDeviceId),
-  }));
+  };
 }
 
 /** Drivers return text[] as an array, or (some paths) as the literal '{a,b}'. */
