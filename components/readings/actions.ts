@@ -1,6 +1,6 @@
 'use server';
 
-import { pullReadingsNow, updateDeviceLimits, updateGroupLimits } from '@/lib/data/readings';
+import { pullReadingsNow, updateDeviceLimits, updateGroupLimits } from '@/lib/data/readings-changes';
 import { DeviceLimitsSchema, GroupLimitsSchema, type DeviceLimitsField, type GroupLimitsField } from '@/lib/readings/limits-schema';
 import { action } from '@/lib/server/action';
 import type { ActionState } from '@/lib/validation/action-state';

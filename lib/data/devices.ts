@@ -1,6 +1,7 @@
 import 'server-only';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
+import { DEVICE_READINGS_FIELDS } from './device-fields';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
 import { type CertificateSource, type CertificateStatus, type DeviceStatus, Prisma, type RevocationReason } from '@/lib/generated/prisma/client';
 import type { DeviceListSearch, LastSeenFilter } from '@/lib/validation/inventory';
@@ -240,17 +241,10 @@ export async function getDevice(actor: SessionUser, id: string, now = new Date()
   const device = await db().device.findUnique({
     where: { id },
     select: {
-      id: true,
-      name: true,
-      group: true,
+      ...DEVICE_READINGS_FIELDS,
       tags: true,
       commonName: true,
-      status: true,
-      reportIntervalSec: true,
-      lastSeenAt: true,
       lastSeenFingerprint: true,
-      minTemperature: true,
-      maxTemperature: true,
       createdAt: true,
       certificates: {
         select: {

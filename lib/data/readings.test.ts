@@ -22,7 +22,8 @@ vi.mock('@/lib/auth/session', () => ({
   },
 }));
 
-const { getDeviceReadings, getFleetReadings, getReadingFlags, updateDeviceLimits, updateGroupLimits, exportReadingsCsv, pullReadingsNow } = await import('./readings');
+const { getDeviceReadings, getFleetReadings, getReadingFlags, exportReadingsCsv } = await import('./readings');
+const { updateDeviceLimits, updateGroupLimits, pullReadingsNow } = await import('./readings-changes');
 const { presetRange } = await import('@/lib/readings/ranges');
 const { createTestCertificate, createTestDevice, insertReadings, randomFingerprint } = await import('@/lib/readings/test-factories');
 

@@ -1,30 +1,19 @@
 import 'server-only';
-import { recordAudit } from '@/lib/audit';
 import { requirePermission } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
+import { DEVICE_READINGS_FIELDS } from './device-fields';
 import { AppError } from '@/lib/errors';
-import type { DeviceStatus, Prisma } from '@/lib/generated/prisma/client';
+import type { DeviceStatus } from '@/lib/generated/prisma/client';
 import { ANALYTIC_QUERY_SETTINGS, queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
-import { workerExportConfig } from '@/lib/readings/config';
 import { readingsCsvStream, type CsvFilter } from '@/lib/readings/csv';
 import { findReadingFlags, type FlagKind } from '@/lib/readings/flags';
 import { classifyHealth, HEALTH_STATES, type Health } from '@/lib/readings/health';
-import type { DeviceLimitsInput, GroupLimitsInput } from '@/lib/readings/limits-schema';
-import { pullReadings, type PullSummary } from '@/lib/readings/pull';
 import type { ChartRange } from '@/lib/readings/ranges';
 import { MAX_SERIES, type FleetSelection } from '@/lib/readings/selection';
-import {
-  effectiveLimits,
-  GROUP_LIMITS_SETTING,
-  limitState,
-  parseGroupLimits,
-  type EffectiveLimits,
-  type Limits,
-  type LimitState,
-} from '@/lib/readings/thresholds';
+import { effectiveLimits, GROUP_LIMITS_SETTING, limitState, parseGroupLimits, type EffectiveLimits, type Limits, type LimitState } from '@/lib/readings/thresholds';
 
-// Reads for the readings pages and their JSON/CSV routes, and the few writes (limits, pull now). Every exported
-// function checks the permission first. The chart data is bucketed in SQL (lib/readings/buckets.ts), so what
+// Reads for the readings pages and their JSON/CSV routes (the few writes, limits and pull now, are in
+// readings-changes.ts). Every exported function checks the permission first. The chart data is bucketed in SQL (lib/readings/buckets.ts), so what
 // reaches the browser is at most ~1,000 points per series whatever the range.
 
 /** Chart and flag queries: one transaction each, so their settings (JIT off) apply to them alone. */
@@ -164,7 +153,7 @@ async function latestReadings(deviceIds: string[]): Promise<Map<string, { time: 
 
 /**
  * Readings that should not exist over `range` (lib/readings/flags.ts): the whole fleet's, or those involving one
- * device. A scan of every reading in the range, so the pages stream it in on its own, after the charts.
+ * device. Read from rollups kept as readings arrive; the pages still stream it in on its own, after the charts.
  */
 export async function getReadingFlags(range: ChartRange, opts: { deviceId?: string } = {}): Promise<FlagView[]> {
   await requirePermission('readings:view');
@@ -193,17 +182,7 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
   await requirePermission('readings:view');
   const device = await db().device.findUnique({
     where: { id: deviceId },
-    select: {
-      id: true,
-      name: true,
-      group: true,
-      status: true,
-      reportIntervalSec: true,
-      lastSeenAt: true,
-      lastSeenFingerprint: true,
-      minTemperature: true,
-      maxTemperature: true,
-    },
+    select: { ...DEVICE_READINGS_FIELDS, lastSeenFingerprint: true },
   });
   if (!device) return null;
 
@@ -260,16 +239,7 @@ export async function getFleetReadings(selection: FleetSelection, range: ChartRa
     loadGroupLimits(),
     db().device.findMany({
       where: { isCanary: false, status: { in: LISTED_STATUSES } },
-      select: {
-        id: true,
-        name: true,
-        group: true,
-        status: true,
-        reportIntervalSec: true,
-        minTemperature: true,
-        maxTemperature: true,
-        lastSeenAt: true,
-      },
+      select: DEVICE_READINGS_FIELDS,
       orderBy: [{ group: 'asc' }, { name: 'asc' }],
     }),
   ]);
@@ -351,91 +321,4 @@ export async function exportReadingsCsv(filter: {
     label = filter.group;
   }
   return { stream: readingsCsvStream(runPlain, csv), label };
-}
-
-/**
- * Sets a device's own limits (null: use the group default) and its expected reporting interval. ADMIN only
- * ('thresholds:edit'); audited with before and after.
- */
-export async function updateDeviceLimits(input: DeviceLimitsInput) {
-  const actor = await requirePermission('thresholds:edit');
-  return db().$transaction(async (tx) => {
-    const before = await tx.device.findUnique({
-      where: { id: input.deviceId },
-      select: { id: true, name: true, minTemperature: true, maxTemperature: true, reportIntervalSec: true },
-    });
-    if (!before) throw new ReadingsChangeError('NOT_FOUND', 'There is no such device.', 'deviceId');
-    const after = await tx.device.update({
-      where: { id: before.id },
-      data: { minTemperature: input.minTemperature, maxTemperature: input.maxTemperature, reportIntervalSec: input.reportIntervalSec },
-      select: { id: true, name: true, minTemperature: true, maxTemperature: true, reportIntervalSec: true },
-    });
-    const pick = (d: typeof before) => ({ minTemperature: d.minTemperature, maxTemperature: d.maxTemperature, reportIntervalSec: d.reportIntervalSec });
-    await recordAudit(tx, {
-      actor,
-      action: 'device.limits.update',
-      targetType: 'device',
-      targetId: after.id,
-      targetLabel: after.name,
-      details: { from: pick(before), to: pick(after) },
-    });
-    return after;
-  });
-}
-
-/** Sets a group's default limits (both null: no default). ADMIN only ('thresholds:edit'); audited. */
-export async function updateGroupLimits(input: GroupLimitsInput): Promise<Limits | null> {
-  const actor = await requirePermission('thresholds:edit');
-  return db().$transaction(async (tx) => {
-    if (!(await tx.device.count({ where: { group: input.group } }))) {
-      throw new ReadingsChangeError('NOT_FOUND', `There is no group "${input.group}".`, 'group');
-    }
-    // Locks the row (once it exists) so two admins editing two groups at once do not undo each other.
-    await tx.$executeRaw`INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (${GROUP_LIMITS_SETTING}, '{}'::jsonb, now()) ON CONFLICT ("key") DO NOTHING`;
-    const [row] = await tx.$queryRaw<{ value: unknown }[]>`SELECT "value" FROM "Setting" WHERE "key" = ${GROUP_LIMITS_SETTING} FOR UPDATE`;
-    const all = parseGroupLimits(row?.value);
-    const before = all[input.group] ?? null;
-    const after: Limits | null = input.minTemperature === null && input.maxTemperature === null ? null : { min: input.minTemperature, max: input.maxTemperature };
-    if (after) all[input.group] = after;
-    else delete all[input.group];
-    await tx.setting.update({ where: { key: GROUP_LIMITS_SETTING }, data: { value: all as unknown as Prisma.InputJsonObject } });
-    await recordAudit(tx, {
-      actor,
-      action: 'group.limits.update',
-      targetType: 'group',
-      targetId: input.group,
-      targetLabel: input.group,
-      details: { from: before ? { ...before } : null, to: after ? { ...after } : null },
-    });
-    return after;
-  });
-}
-
-/**
- * "Pull now": pulls new readings from the Worker at once (the scheduler does the same every ~15 s). Any role
- * with 'readings:pull'. The pull writes many transactions of its own; the audit event records who asked and
- * what it stored.
- */
-export async function pullReadingsNow(): Promise<PullSummary> {
-  const actor = await requirePermission('readings:pull');
-  const config = workerExportConfig();
-  if (!config) {
-    throw new ReadingsChangeError('NOT_CONFIGURED', 'No readings Worker is configured: set WORKER_EXPORT_URL and WORKER_EXPORT_TOKEN.');
-  }
-  let summary: PullSummary;
-  try {
-    summary = await pullReadings(db(), { ...config, signal: AbortSignal.timeout(60_000) });
-  } catch (error) {
-    throw new ReadingsChangeError('PULL_FAILED', error instanceof Error ? error.message : String(error));
-  }
-  await db().$transaction((tx) =>
-    recordAudit(tx, {
-      actor,
-      action: 'readings.pull',
-      targetType: 'readings',
-      targetLabel: 'Worker export API',
-      details: { certificates: summary.certificates, readings: summary.readings, ms: summary.ms },
-    }),
-  );
-  return summary;
 }

@@ -1,4 +1,4 @@
-import { pullReadingsNow } from '@/lib/data/readings';
+import { pullReadingsNow } from '@/lib/data/readings-changes';
 import { route } from '@/lib/server/route';
 
 /** POST /api/readings/pull — pulls new readings from the Worker now; answers with what was stored. */

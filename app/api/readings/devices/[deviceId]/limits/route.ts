@@ -1,4 +1,4 @@
-import { updateDeviceLimits } from '@/lib/data/readings';
+import { updateDeviceLimits } from '@/lib/data/readings-changes';
 import { DeviceLimitsBodySchema } from '@/lib/readings/limits-schema';
 import { route } from '@/lib/server/route';
 import { DeviceIdParams } from '@/lib/validation/route-params';

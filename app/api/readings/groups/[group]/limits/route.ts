@@ -1,4 +1,4 @@
-import { updateGroupLimits } from '@/lib/data/readings';
+import { updateGroupLimits } from '@/lib/data/readings-changes';
 import { GroupLimitsBodySchema } from '@/lib/readings/limits-schema';
 import { route } from '@/lib/server/route';
 import { GroupParams } from '@/lib/validation/route-params';
