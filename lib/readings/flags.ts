@@ -97,18 +97,30 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
     ), owned AS (
       SELECT per.*, cand.known, cand.owner FROM per JOIN cand USING ("fingerprint")
       ${device ? `WHERE per."fingerprint" IN (SELECT "fingerprint" FROM per WHERE "deviceId" = ${device})` : ''}
+    ), straddling AS MATERIALIZED (
+      SELECT cells."fingerprint", cells."deviceId", cells."hour", cand.effective
+        FROM cells JOIN cand USING ("fingerprint")
+       WHERE cells."hour" IS NOT NULL AND cells.rmin < cand.effective AND cells.rmax >= cand.effective
     ), late AS (
       -- Readings received once the revocation had taken effect: whole hours received after it, single readings...
       SELECT cells."fingerprint", cells."deviceId", cells.n, cells."first", cells."last"
         FROM cells JOIN cand USING ("fingerprint")
        WHERE cand.effective IS NOT NULL AND cells.rmin >= cand.effective
       UNION ALL
-      -- ... and, of the hours received across it, the raw readings received after it.
-      SELECT cells."fingerprint", cells."deviceId", 1, r."time", r."time"
-        FROM cells JOIN cand USING ("fingerprint")
-        JOIN "Reading" r ON r."time" >= cells."hour" AND r."time" < cells."hour" + interval '1 hour'
-         AND r."certificateFingerprint" = cells."fingerprint" AND r."deviceId" IS NOT DISTINCT FROM nullif(cells."deviceId", '')
-       WHERE cells."hour" IS NOT NULL AND cells.rmin < cand.effective AND cells.rmax >= cand.effective AND r."receivedAt" >= cand.effective
+      -- ... and, of the hours received across it, the raw readings received after it: the hour's readings of its
+      -- device through the (deviceId, time) index (OFFSET 0 keeps the fingerprint test out of the index scan: a
+      -- certificate's whole history is far more rows than one device-hour).
+      SELECT s."fingerprint", s."deviceId", 1, r."time", r."time"
+        FROM straddling s CROSS JOIN LATERAL (
+               SELECT "certificateFingerprint", "time", "receivedAt" FROM "Reading"
+                WHERE "deviceId" = nullif(s."deviceId", '') AND "time" >= s."hour" AND "time" < s."hour" + interval '1 hour' OFFSET 0) r
+       WHERE s."deviceId" <> '' AND r."certificateFingerprint" = s."fingerprint" AND r."receivedAt" >= s.effective
+      UNION ALL
+      SELECT s."fingerprint", '', 1, r."time", r."time"
+        FROM straddling s CROSS JOIN LATERAL (
+               SELECT "certificateFingerprint", "time", "receivedAt" FROM "Reading"
+                WHERE "deviceId" IS NULL AND "time" >= s."hour" AND "time" < s."hour" + interval '1 hour' OFFSET 0) r
+       WHERE s."deviceId" = '' AND r."certificateFingerprint" = s."fingerprint" AND r."receivedAt" >= s.effective
     )
     SELECT 'unknown' AS kind, "fingerprint", sum(n)::int AS readings, min(first) AS first, max(last) AS last,
            array_remove(array_agg(DISTINCT nullif("deviceId", '')), NULL) AS "deviceIds", NULL::text AS "certificateDeviceId"
