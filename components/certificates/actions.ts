@@ -3,7 +3,8 @@
 import { after } from 'next/server';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
-import { type CertificateActionResult, reactivateCertificate, revokeCertificates, settleRevocations } from '@/lib/data/revocation';
+import { settleRevocations } from '@/lib/data/certificate-refresh';
+import { type CertificateActionResult, reactivateCertificate, revokeCertificates } from '@/lib/data/revocation';
 import { action } from '@/lib/server/action';
 import { type RevokeField, RevokeSchema } from '@/lib/validation/inventory';
 

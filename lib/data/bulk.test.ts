@@ -9,9 +9,11 @@ import { csvField, parseCsv, readBulkCsv } from '@/lib/validation/enrollment';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
 import { defaultConfig } from '@/emulator';
 import { strFromU8, unzipSync } from 'fflate';
-import { createBulkJob, dryRunBulkEnrollment, getBulkJob, processBulkJob, retryFailedRows } from './bulk';
+import { createBulkJob, dryRunBulkEnrollment, getBulkJob, retryFailedRows } from './bulk';
+import { processBulkJob } from './bulk-run';
 import { buildBulkBundle, MANIFEST_COLUMNS } from './bulk-bundle';
-import { bulkRequestId, issueCertificate } from './issuance';
+import { bulkRequestId } from './issuance/after-bulk';
+import { issueCertificate } from './issuance/issue';
 import { pacedCloudflare, rateBudgetFor, type RateBudget } from '@/lib/cloudflare';
 
 const fixture = (name: string) => readFileSync(new URL(`../pki/fixtures/${name}`, import.meta.url), 'utf8');

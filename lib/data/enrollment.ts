@@ -3,30 +3,32 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import type { ParsedCsr } from '@/lib/pki';
 import { type EnrollmentInput, EnrollmentSchema, type IssueActionResult } from '@/lib/validation/enrollment';
-import {
-  enrollmentRequestId,
-  issueCertificate,
-  IssuanceError,
-  type IssuanceOptions,
-  type IssuanceResult,
-  parseCsrForIssuance,
-} from './issuance';
+import { enrollmentRequestId } from './issuance/after-enroll';
+import { parseCsrForIssuance } from './issuance/csr';
+import { IssuanceError } from './issuance/errors';
+import { issueCertificate } from './issuance/issue';
+import type { IssuanceOptions, IssuanceResult } from './issuance/types';
 
 /**
  * Enrolls one device (ADMIN): the device row and its certificate come into being together, once per
  * request id. The CSR is checked here again whatever the browser checked; its common name must be
- * the one the person confirmed, because that is what the certificate will say.
+ * the one the person confirmed, because that is what the certificate will say. `options.csr`: `input.csrPem`
+ * as the caller parsed it already (the REST API reads the common name from it), so it is not parsed again.
  * @throws IssuanceError (field errors for name, commonName, csr, validityDays), AuthError
  */
-export async function enrollDevice(actor: SessionUser, input: EnrollmentInput, options: IssuanceOptions = {}): Promise<IssuanceResult> {
+export async function enrollDevice(
+  actor: SessionUser,
+  input: EnrollmentInput,
+  { csr: parsed, ...options }: IssuanceOptions & { csr?: ParsedCsr } = {},
+): Promise<IssuanceResult> {
   assertCan(actor, 'device:enroll');
   const data = EnrollmentSchema.parse(input);
-  const csr = await parseCsrForIssuance(data.csrPem);
+  const csr = parsed ?? (await parseCsrForIssuance(data.csrPem));
   assertCommonName(csr, data.commonName);
   return issueCertificate(
     {
       device: { create: { name: data.name, group: data.group, commonName: data.commonName } },
-      csrPem: data.csrPem,
+      csr,
       validityDays: data.validityDays,
       source: 'ENROLLED',
       actor,

@@ -5,9 +5,10 @@ import type { CloudflareConfig } from '@/lib/cloudflare';
 import { generateKeyAndCsr } from '@/lib/pki';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
-import { issueCertificate, issueCertificateForDevice } from './issuance';
+import { issueCertificate, issueCertificateForDevice } from './issuance/issue';
 import { pacedCloudflare, rateBudgetFor, type RateBudget } from '@/lib/cloudflare';
-import { attachUntrackedCertificate, getReconcileOverview, reconcileCertificates, RECONCILE_ACTOR } from './reconcile';
+import { RECONCILE_ACTOR, reconcileCertificates } from './reconcile';
+import { attachUntrackedCertificate, getReconcileOverview } from './reconcile-view';
 
 let testDb: TestDatabase;
 let cf: TestCloudflare;

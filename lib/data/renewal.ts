@@ -15,7 +15,11 @@ import type { CertificateStatus, PrismaClient } from '@/lib/generated/prisma/cli
 import { type RenewalInput, RenewalSchema } from '@/lib/validation/enrollment';
 import { revokeCertificates } from './revocation';
 import { assertCommonName } from './enrollment';
-import { issueCertificate, IssuanceError, type IssuanceOptions, type IssuanceResult, parseCsrForIssuance, renewalRequestId } from './issuance';
+import { renewalRequestId } from './issuance/after-renew';
+import { parseCsrForIssuance } from './issuance/csr';
+import { IssuanceError } from './issuance/errors';
+import { issueCertificate } from './issuance/issue';
+import type { IssuanceOptions, IssuanceResult } from './issuance/types';
 
 export interface RenewalTarget {
   device: { id: string; name: string; group: string; commonName: string; status: string; lastSeenAt: Date | null };
@@ -96,7 +100,7 @@ export async function renewDeviceCertificate(actor: SessionUser, input: RenewalI
   assertCommonName(csr, old.device.commonName);
 
   const result = await issueCertificate(
-    { device: { id: data.deviceId }, csrPem: data.csrPem, validityDays: data.validityDays, source: 'RENEWAL', actor, requestId },
+    { device: { id: data.deviceId }, csr, validityDays: data.validityDays, source: 'RENEWAL', actor, requestId },
     options,
   );
 

@@ -23,8 +23,8 @@ const { getClientCertificate, issueClientCertificate, updateHostnameAssociations
 const { recordIssuedCertificate } = await import('@/lib/certificates/record');
 const { generateKeyAndCsr } = await import('@/lib/pki');
 const { postReading } = await import('@/lib/devices/simulator');
-const { reactivateCertificate, refreshCertificates, refreshCertificatesForView, refreshPendingCertificates, revokeCertificates, settleRevocations } =
-  await import('./revocation');
+const { reactivateCertificate, revokeCertificates } = await import('./revocation');
+const { refreshCertificates, refreshCertificatesForView, refreshPendingCertificates, settleRevocations } = await import('./certificate-refresh');
 const { getCertificate } = await import('./certificates');
 
 /** Long enough that "pending" is still pending when asserted; tests that need completion shorten it. */

@@ -17,13 +17,13 @@ import { recordAudit } from '@/lib/audit';
 import { evaluateAlertRules } from '@/lib/alerts/evaluate';
 import { isAppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import {
-  DEFAULT_VALIDITY_DAYS,
-  issueCertificateForDevice,
-  parseCsrForIssuance,
-  type IssuanceOptions,
-  type SystemActor,
-} from '@/lib/data/issuance';
+import { enrollmentRequestId } from '@/lib/data/issuance/after-enroll';
+import { renewalRequestId } from '@/lib/data/issuance/after-renew';
+import { parseCsrForIssuance } from '@/lib/data/issuance/csr';
+import { issueCertificateForDevice } from '@/lib/data/issuance/issue';
+import type { IssuanceOptions, SystemActor } from '@/lib/data/issuance/types';
+import { DEFAULT_VALIDITY_DAYS } from '@/lib/validation/enrollment';
+import type { ParsedCsr } from '@/lib/pki';
 import type { EstPolicyValues } from '@/lib/validation/est-policy';
 import { checkKey, checkRate, checkWindow, getEstPolicy, type PolicyViolation } from './policy';
 import { EstWorkerApi, type WorkerEstRequest } from './worker-api';
@@ -240,7 +240,7 @@ async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstReq
   let certificate: { id: string; pem: string; serialNumber: string; fingerprintSha256: string };
   try {
     const result = await issueCertificateForDevice(
-      { deviceId: plan.deviceId, csrPem: req.csrPem, validityDays: plan.validityDays, source: plan.replaces ? 'RENEWAL' : 'ENROLLED', actor: EST_ACTOR, requestId: plan.requestId },
+      { deviceId: plan.deviceId, csr: plan.csr, validityDays: plan.validityDays, source: plan.replaces ? 'RENEWAL' : 'ENROLLED', actor: EST_ACTOR, requestId: plan.requestId },
       // A queued batch, not a person waiting: a renewal wave keeps a quarter of the budget for people.
       { prisma, priority: 'bulk', ...opts.issuance },
     );
@@ -294,6 +294,8 @@ interface Plan {
   requestId: string;
   validityDays: number;
   deviceName: string;
+  /** The request's CSR, parsed once for the policy and passed on to issuance. */
+  csr: ParsedCsr;
   replaces?: string;
   /** The issuance intent of an earlier attempt of this request, if any. */
   accepted: { status: string; cloudflareId: string | null; validityDays: number } | null;
@@ -320,10 +322,10 @@ async function policy(prisma: PrismaClient, req: WorkerEstRequest, run: RunConte
     const device = await prisma.device.findUnique({ where: { id: token.deviceId }, select: { id: true, name: true, status: true, group: true } });
     if (!device) throw new Refusal('the device of this enrollment token no longer exists');
     if (device.status === 'DECOMMISSIONED') throw new Refusal(`device ${device.name} is decommissioned`, undefined, device.id);
-    const requestId = `enroll:est-${req.id}`;
+    const requestId = enrollmentRequestId(`est-${req.id}`);
     const accepted = await prisma.issuanceIntent.findUnique({ where: { id: requestId }, select: { status: true, cloudflareId: true, validityDays: true } });
     const validityDays = accepted?.validityDays ?? (await within(device)).validityDays ?? DEFAULT_VALIDITY_DAYS;
-    return { deviceId: device.id, deviceName: device.name, requestId, validityDays, accepted };
+    return { deviceId: device.id, deviceName: device.name, requestId, validityDays, accepted, csr };
   }
   const current = await prisma.certificate.findUnique({
     where: { fingerprintSha256: req.clientFingerprint },
@@ -339,7 +341,7 @@ async function policy(prisma: PrismaClient, req: WorkerEstRequest, run: RunConte
     },
   });
   if (!current?.deviceId || !current.device) throw new Refusal('the client certificate does not belong to a device certfleet knows');
-  const requestId = `renew:${current.id}:est-${req.id}`;
+  const requestId = renewalRequestId(current.id, `est-${req.id}`);
   // Accepted before (a crash after issuing): the intent finishes it, whatever the certificate's state now.
   const accepted = await prisma.issuanceIntent.findUnique({ where: { id: requestId }, select: { status: true, cloudflareId: true, validityDays: true } });
   let validityDays = accepted?.validityDays ?? current.validityDays;
@@ -349,7 +351,7 @@ async function policy(prisma: PrismaClient, req: WorkerEstRequest, run: RunConte
     if (current.device.status === 'DECOMMISSIONED') throw new Refusal(`device ${current.device.name} is decommissioned`, undefined, current.deviceId);
     validityDays = (await within(current.device, current)).validityDays ?? current.validityDays;
   }
-  return { deviceId: current.deviceId, deviceName: current.device.name, requestId, validityDays, replaces: current.id, accepted };
+  return { deviceId: current.deviceId, deviceName: current.device.name, requestId, validityDays, replaces: current.id, accepted, csr };
 }
 
 async function deliver(prisma: PrismaClient, api: EstWorkerApi, id: string, pem: string): Promise<void> {

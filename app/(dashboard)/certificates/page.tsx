@@ -8,7 +8,7 @@ import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { findCertificates, listDeviceGroups } from '@/lib/data/certificates';
 import { readExpiryThresholds } from '@/lib/data/expiry';
-import { refreshPendingForView } from '@/lib/data/revocation';
+import { refreshPendingForView } from '@/lib/data/certificate-refresh';
 import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { parseCertificateListSearch } from '@/lib/validation/inventory';
 import { CertificatesTable } from './_components/certificates-table';

@@ -12,7 +12,7 @@ import { requireUser } from '@/lib/auth/session';
 import { listDeviceGroups } from '@/lib/data/certificates';
 import { findDevices } from '@/lib/data/devices';
 import { readExpiryThresholds } from '@/lib/data/expiry';
-import { refreshPendingForView } from '@/lib/data/revocation';
+import { refreshPendingForView } from '@/lib/data/certificate-refresh';
 import { parseDeviceListSearch } from '@/lib/validation/inventory';
 import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { DevicesTable } from './_components/devices-table';

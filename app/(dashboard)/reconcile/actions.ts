@@ -3,7 +3,8 @@
 import { after } from 'next/server';
 import { z } from 'zod';
 import { db } from '@/lib/db/client';
-import { attachUntrackedCertificate, getReconcileOverview, reconcileCertificates, ReconcileError } from '@/lib/data/reconcile';
+import { reconcileCertificates, ReconcileError } from '@/lib/data/reconcile';
+import { attachUntrackedCertificate, getReconcileOverview } from '@/lib/data/reconcile-view';
 import { action } from '@/lib/server/action';
 import type { ActionState } from '@/lib/validation/action-state';
 

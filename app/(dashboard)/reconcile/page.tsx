@@ -10,7 +10,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { estimatePacedSeconds } from '@/lib/cloudflare';
-import { getReconcileOverview, listAttachableDeviceNames, type ReconcileSummary } from '@/lib/data/reconcile';
+import type { ReconcileSummary } from '@/lib/data/reconcile';
+import { getReconcileOverview, listAttachableDeviceNames } from '@/lib/data/reconcile-view';
 import { AttachForm } from './_components/attach-form';
 import { ReconcileNow } from './_components/reconcile-now';
 

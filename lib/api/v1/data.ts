@@ -9,7 +9,7 @@ import { type CustomCsrDetail as CustomCsrDetailRow, type CustomCsrRow, findCust
 import { getDevice as getDeviceDetail, type DeviceCertificate as DeviceCertificateRow } from '@/lib/data/devices';
 import { enrollDevice } from '@/lib/data/enrollment';
 import { renewDeviceCertificate } from '@/lib/data/renewal';
-import { parseCsrForIssuance } from '@/lib/data/issuance';
+import { parseCsrForIssuance } from '@/lib/data/issuance/csr';
 import { liveForExpiryWhere } from '@/lib/data/expiry';
 import { cursorPage } from '@/lib/data/cursor';
 import { db } from '@/lib/db/client';
@@ -277,7 +277,7 @@ export async function enroll(actor: SessionUser, body: z.infer<typeof EnrollBody
     validityDays: body.validityDays ?? DEFAULT_VALIDITY_DAYS,
     keySource: 'csr',
     csrPem: body.csrPem,
-  });
+  }, { csr });
   const certificate = await getCertificate(actor, result.certificate.id);
   const issuedNow = result.outcome !== 'already-issued';
   return {

@@ -11,7 +11,7 @@ import { requireUser } from '@/lib/auth/session';
 import { findCertificateAuditTrail } from '@/lib/data/audit';
 import { getCertificate } from '@/lib/data/certificates';
 import { readExpiryThresholds } from '@/lib/data/expiry';
-import { refreshCertificatesForView } from '@/lib/data/revocation';
+import { refreshCertificatesForView } from '@/lib/data/certificate-refresh';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { colonHex } from '@/lib/pki/format';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';

@@ -16,7 +16,7 @@ import { requireUser } from '@/lib/auth/session';
 import { findDeviceAuditTrail } from '@/lib/data/audit';
 import { getDevice, getDeviceSparkline, getLatestDeviceReading } from '@/lib/data/devices';
 import { readExpiryThresholds } from '@/lib/data/expiry';
-import { refreshDeviceForView } from '@/lib/data/revocation';
+import { refreshDeviceForView } from '@/lib/data/certificate-refresh';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
 import { AuditTrail } from '@/components/audit/audit-trail';

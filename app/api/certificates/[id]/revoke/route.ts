@@ -1,6 +1,7 @@
 import { after } from 'next/server';
 import { db } from '@/lib/db/client';
-import { revokeCertificates, settleRevocations } from '@/lib/data/revocation';
+import { settleRevocations } from '@/lib/data/certificate-refresh';
+import { revokeCertificates } from '@/lib/data/revocation';
 import { AppError } from '@/lib/errors';
 import { route } from '@/lib/server/route';
 import { RevokeOneBodySchema } from '@/lib/validation/inventory';

@@ -1,4 +1,4 @@
-import { processBulkJob } from '@/lib/data/bulk';
+import { processBulkJob } from '@/lib/data/bulk-run';
 import { route } from '@/lib/server/route';
 import { IdParams } from '@/lib/validation/route-params';
 

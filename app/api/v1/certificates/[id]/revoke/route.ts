@@ -1,6 +1,7 @@
 import { after } from 'next/server';
 import { OPERATIONS } from '@/lib/api/v1/operations';
-import { revokeCertificates, settleRevocations } from '@/lib/data/revocation';
+import { settleRevocations } from '@/lib/data/certificate-refresh';
+import { revokeCertificates } from '@/lib/data/revocation';
 import { db } from '@/lib/db/client';
 import { AppError } from '@/lib/errors';
 import { idempotent } from '@/lib/server/idempotency';

@@ -7,19 +7,15 @@ import { generateKeyAndCsr } from '@/lib/pki';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
 import { defaultConfig } from '@/emulator';
-import {
-  csrPemDigest,
-  enrollmentRequestId,
-  healPendingIssuances,
-  issueCertificate,
-  issueCertificateForDevice,
-  IssuanceError,
-  type IssuanceOptions,
-  type SystemActor,
-} from './issuance';
+import { enrollmentRequestId } from './after-enroll';
+import { csrPemDigest } from './csr';
+import { IssuanceError } from './errors';
+import { healPendingIssuances } from './heal';
+import { issueCertificate, issueCertificateForDevice } from './issue';
+import type { IssuanceOptions, SystemActor } from './types';
 import { pacedCloudflare, rateBudgetFor } from '@/lib/cloudflare';
 
-const fixture = (name: string) => readFileSync(new URL(`../pki/fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../pki/fixtures/${name}`, import.meta.url), 'utf8');
 
 let testDb: TestDatabase;
 let cf: TestCloudflare;
