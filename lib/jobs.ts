@@ -49,6 +49,13 @@ export interface JobContext {
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
+
+/** The Worker's export API (WORKER_EXPORT_URL and its token), or undefined when no Worker is configured. */
+function workerExport(): { exportUrl: string; exportToken: string } | undefined {
+  const exportUrl = process.env.WORKER_EXPORT_URL;
+  const exportToken = process.env.WORKER_EXPORT_TOKEN;
+  return exportUrl && exportToken ? { exportUrl, exportToken } : undefined;
+}
 const HOUR = 60 * MINUTE;
 
 export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
@@ -58,10 +65,9 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     firstRunMs: 2 * SECOND,
     timeoutMs: 10 * MINUTE,
     async run(prisma) {
-      const exportUrl = process.env.WORKER_EXPORT_URL;
-      const exportToken = process.env.WORKER_EXPORT_TOKEN;
-      if (!exportUrl || !exportToken) return; // no Worker configured (a real zone without WORKER_EXPORT_URL)
-      const s = await pullReadings(prisma, { exportUrl, exportToken });
+      const worker = workerExport();
+      if (!worker) return; // no Worker configured (a real zone without WORKER_EXPORT_URL)
+      const s = await pullReadings(prisma, worker);
       if (s.readings) return `${s.readings} readings from ${s.certificates} certificates`;
     },
   },
@@ -72,10 +78,9 @@ export const SCHEDULED_JOBS: readonly ScheduledJob[] = [
     firstRunMs: 3 * SECOND,
     timeoutMs: 30 * MINUTE,
     async run(prisma) {
-      const exportUrl = process.env.WORKER_EXPORT_URL;
-      const exportToken = process.env.WORKER_EXPORT_TOKEN;
-      if (!exportUrl || !exportToken) return;
-      const s = await syncEst(prisma, { exportUrl, exportToken });
+      const worker = workerExport();
+      if (!worker) return;
+      const s = await syncEst(prisma, worker);
       if (s.seen || s.tokensPushed || s.errors.length) return s.summary;
     },
   },

@@ -92,17 +92,8 @@ function auditConditions(search: AuditListSearch, action: string | null): Prisma
   return Prisma.join(parts, ' AND ');
 }
 
-interface AuditSqlRow {
-  id: bigint;
-  at: Date;
-  actorEmail: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  targetLabel: string | null;
-  reason: string | null;
-  details: unknown;
-}
+/** An `AuditRow` as the query returns it: the bigint id and the details still raw. */
+type AuditSqlRow = Omit<AuditRow, 'id' | 'details'> & { id: bigint; details: unknown };
 
 /**
  * One page of the audit log, filtered, sorted and paged in SQL. Each action asked for is read from the

@@ -1,6 +1,7 @@
 import 'server-only';
 import { readFile } from 'node:fs/promises';
 import { describeCloudflareTarget } from '@/lib/cloudflare';
+import type { ConnectInfo } from '@/lib/validation/enrollment';
 
 /**
  * Where enrolled devices connect and which CA files certfleet hands out. The one place that reads
@@ -54,18 +55,8 @@ export async function readCaPem(kind: CaKind, config: EnrollmentConfig = readEnr
   }
 }
 
-/** What the "connect your device" panel needs to fill its snippets. */
-export interface ConnectTarget {
-  /** e.g. https://127.0.0.1:8443/temps */
-  endpoint: string;
-  host: string;
-  port: number;
-  path: string;
-  /** File name of the server CA devices must trust, when the server is not publicly trusted. */
-  serverCaFile: string | null;
-  /** False when no device URL is configured: the snippets show a placeholder to replace. */
-  configured: boolean;
-}
+/** What the "connect your device" panel needs to fill its snippets (the panel's own type). */
+export type ConnectTarget = ConnectInfo;
 
 /** The readings endpoint the Worker serves (seed 001's `/temps`). */
 export const READINGS_PATH = '/temps';

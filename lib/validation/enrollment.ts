@@ -274,10 +274,13 @@ export type IssueActionResult =
 
 /** What the "connect your device" panel is filled with. */
 export interface ConnectInfo {
+  /** e.g. https://127.0.0.1:8443/temps */
   endpoint: string;
   host: string;
   port: number;
   path: string;
+  /** File name of the server CA devices must trust, when the server is not publicly trusted. */
   serverCaFile: string | null;
+  /** False when no device URL is configured: the snippets show a placeholder to replace. */
   configured: boolean;
 }

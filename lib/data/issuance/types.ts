@@ -6,6 +6,7 @@ import type { SessionUser } from '@/lib/auth/errors';
 import type { CloudflareConfig, CloudflarePriority, PacedCloudflare } from '@/lib/cloudflare';
 import type { CertificateSource, PrismaClient } from '@/lib/generated/prisma/client';
 import type { ParsedCsr } from '@/lib/pki';
+import type { IssuedCertificateInfo } from '@/lib/validation/enrollment';
 
 /** A background job or script acting without a person: its email names it in the audit log. */
 export interface SystemActor {
@@ -63,22 +64,13 @@ export interface IssuanceOptions {
   onStep?: (step: 'cloudflare-answered' | 'recording') => void | Promise<void>;
 }
 
-export interface IssuedCertificateView {
-  id: string;
-  cloudflareId: string;
+/** The recorded certificate: what the browser receives (`IssuedCertificateInfo`), with dates as dates and its row's own fields. */
+export interface IssuedCertificateView extends Omit<IssuedCertificateInfo, 'issuedOn' | 'expiresOn'> {
   deviceId: string | null;
-  serialNumber: string;
-  ski: string;
-  fingerprintSha256: string;
-  commonName: string;
-  keyType: string;
-  keySize: number;
   issuedOn: Date;
   expiresOn: Date;
-  validityDays: number;
   status: string;
   source: CertificateSource;
-  pem: string;
 }
 
 export interface IssuanceResult {
