@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   /** The change would leave no enabled ADMIN, and nobody could manage users any more. */
   LAST_ADMIN: { status: 409 },
 
-  // --- devices and issuance (lib/data/issuance.ts) -------------------------------------------------
+  // --- devices and issuance (lib/data/issuance/) ----------------------------------------------------
   /** Another device already has this name (names end up in file names and URLs). */
   NAME_TAKEN: { status: 409 },
   /** The device to issue for does not exist (any more). */

@@ -1,7 +1,7 @@
 import 'server-only';
 /**
  * The EST job (docs/est.md): collects the EST requests devices left at the Worker, issues their certificates
- * through certfleet's one issuance path (lib/data/issuance.ts: Cloudflare's shared rate budget, issuance
+ * through certfleet's one issuance path (lib/data/issuance/issue.ts: Cloudflare's shared rate budget, issuance
  * intents) and hands each certificate back to the Worker, which gives it to the device on its next retry.
  *
  * Exactly one certificate per request, whatever crashes or retries happen:
