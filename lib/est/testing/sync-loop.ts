@@ -9,7 +9,7 @@
  * real job worker does beside est-sync: a request whose issuance the kill cut before Cloudflare's answer was noted
  * is settled by the heal, then handed back by the next run, so the bench counts it as answered, not lost.
  */
-import { healPendingIssuances } from '@/lib/data/issuance';
+import { healPendingIssuances } from '@/lib/data/issuance/heal';
 import { createPrismaClient } from '@/lib/db/client';
 import { syncEst } from '../sync';
 
