@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
 import { generateKeyAndCsr, parseCertificate } from '../lib/pki';
-import { csvField } from '../lib/validation/enrollment';
+import { csvField } from '../lib/validation/bulk-csv';
 import { signIn } from './helpers';
 import { configureCloudflare, sql } from './inventory';
 import { type E2EStack, readStack } from './stack';

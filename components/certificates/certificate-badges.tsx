@@ -1,7 +1,7 @@
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { bandOf, bandUrgency, describeDaysLeft } from '@/lib/expiry/bands';
 import type { CertificateStatus } from '@/lib/generated/prisma/enums';
-import { CERTIFICATE_STATUS_LABELS } from '@/lib/validation/inventory';
+import { CERTIFICATE_STATUS_LABELS } from '@/lib/validation/inventory-constants';
 
 const STATUS_TONES: Record<CertificateStatus, BadgeTone> = {
   ACTIVE: 'success',

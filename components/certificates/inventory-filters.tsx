@@ -2,7 +2,7 @@
 
 import { DataTableSelectFilter } from '@/components/data-table/data-table-toolbar';
 import { expiryBands } from '@/lib/expiry/bands';
-import { LAST_SEEN_FILTERS, LAST_SEEN_LABELS } from '@/lib/validation/inventory';
+import { LAST_SEEN_FILTERS, LAST_SEEN_LABELS } from '@/lib/validation/inventory-constants';
 
 /** The filters both inventory tables share: status, expiry band, group and last seen, each a URL parameter. */
 export function InventoryFilters({

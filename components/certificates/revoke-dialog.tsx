@@ -1,7 +1,7 @@
 'use client';
 
 import { Ban, CircleCheck, CircleX, LoaderCircle } from 'lucide-react';
-import { type FormEvent, useActionState, useEffect, useId, useState } from 'react';
+import { useActionState, useEffect, useId, useState } from 'react';
 import { CertificateStatusBadge } from './certificate-badges';
 import { UndoRevocationButton } from './undo-revocation-button';
 import type { CertificateStatus } from '@/lib/generated/prisma/enums';
@@ -10,7 +10,9 @@ import { Button, type ButtonSize, type ButtonVariant } from '@/components/ui/but
 import { Dialog } from '@/components/ui/dialog';
 import { FieldError, Label } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
-import { REVOCATION_REASON_LABELS, REVOCATION_REASONS, type RevokeField, RevokeSchema } from '@/lib/validation/inventory';
+import { checkBeforeAction } from '@/lib/validation/check-form';
+import type { RevokeField } from '@/lib/validation/inventory';
+import { REVOCATION_REASON_LABELS, REVOCATION_REASONS } from '@/lib/validation/inventory-constants';
 import { revokeCertificatesAction, type RevokeState } from './actions';
 
 type FieldErrors = Partial<Record<RevokeField, string[]>>;
@@ -57,19 +59,11 @@ export function RevokeDialog({
   const count = certificateIds.length;
   const what = `${plural(count, 'certificate')}${deviceCount ? ` on ${plural(deviceCount, 'device')}` : ''}`;
 
-  // The same schema as the action, so a missing reason shows without a round trip.
-  function validate(event: FormEvent<HTMLFormElement>) {
-    const data = new FormData(event.currentTarget);
-    const parsed = RevokeSchema.safeParse({ certificateIds: data.getAll('certificateId'), reason: data.get('reason') ?? undefined, note: data.get('note') ?? '' });
-    if (parsed.success) {
-      setClientErrors(null);
-      return;
-    }
-    event.preventDefault();
-    const errors: FieldErrors = {};
-    for (const issue of parsed.error.issues) (errors[issue.path[0] as RevokeField] ??= []).push(issue.message);
-    setClientErrors(errors);
-  }
+  // The same schema as the action, so a missing reason shows without a round trip (loaded on the first submit).
+  const validate = checkBeforeAction<RevokeField>(async (data) => {
+    const { RevokeSchema } = await import('@/lib/validation/inventory');
+    return RevokeSchema.safeParse({ certificateIds: data.getAll('certificateId'), reason: data.get('reason') ?? undefined, note: data.get('note') ?? '' });
+  }, setClientErrors, formAction);
 
   const results = state && state === shownState ? undefined : state?.results;
   const errors: FieldErrors = clientErrors ?? (state && !state.ok && state !== shownState ? (state.fieldErrors ?? {}) : {});

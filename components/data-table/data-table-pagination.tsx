@@ -6,7 +6,7 @@ import { ChevronLeft, ChevronRight, ChevronsLeft, ChevronsRight } from 'lucide-r
 import { useId } from 'react';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/select';
-import { PER_PAGE_OPTIONS } from '@/lib/validation/table-search-params';
+import { PER_PAGE_OPTIONS } from '@/lib/validation/table-search-constants';
 import type { DataTableFeatures } from './features';
 
 const number = new Intl.NumberFormat('en');

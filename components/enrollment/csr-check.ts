@@ -1,4 +1,4 @@
-import { MAX_COMMON_NAME } from '@/lib/validation/enrollment';
+import { MAX_COMMON_NAME } from '@/lib/validation/enrollment-constants';
 
 /** What the browser found in a pasted or uploaded CSR, shown for confirmation before anything is sent. */
 export interface CsrCheck {

@@ -5,7 +5,7 @@ import { type ChangeEvent, type Dispatch, type SetStateAction, useId, useRef } f
 import { FieldError, Label } from '@/components/ui/input';
 import { cn } from '@/components/ui/cn';
 import { fieldClasses } from '@/components/ui/input';
-import { KEY_TYPE_LABELS, KEY_TYPES, type KeySource, type KeyTypeChoice } from '@/lib/validation/enrollment';
+import { KEY_TYPE_LABELS, KEY_TYPES, type KeySource, type KeyTypeChoice } from '@/lib/validation/enrollment-constants';
 import { type CsrCheck, checkCsr } from './csr-check';
 
 export interface KeyChoice {

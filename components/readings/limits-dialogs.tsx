@@ -23,7 +23,7 @@ export function DeviceLimitsDialog(props: {
   groupLimits: { min: number | null; max: number | null } | null;
   compact?: boolean;
 }) {
-  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<DeviceLimitsField>(updateDeviceLimitsAction, DeviceLimitsSchema);
+  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<DeviceLimitsField>(updateDeviceLimitsAction, async () => DeviceLimitsSchema);
   const idp = `limits-${props.deviceId}`;
   const groupHint = (side: 'min' | 'max') => {
     const v = props.groupLimits?.[side];
@@ -70,7 +70,7 @@ export function DeviceLimitsDialog(props: {
 
 /** ADMIN: the default limits of a group, for its devices that have none of their own. */
 export function GroupLimitsDialog({ group, limits }: { group: string; limits: { min: number | null; max: number | null } | null }) {
-  const { open, show, close, formAction, pending, validate, failed, errors, values } = useDialogForm<GroupLimitsField>(updateGroupLimitsAction, GroupLimitsSchema);
+  const { open, show, close, formAction, pending, validate, failed, errors, values } = useDialogForm<GroupLimitsField>(updateGroupLimitsAction, async () => GroupLimitsSchema);
   const idp = `group-limits-${group.replace(/[^a-z0-9-]/gi, '-')}`;
 
   return (

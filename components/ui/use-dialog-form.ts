@@ -1,7 +1,8 @@
 'use client';
 
-import { type FormEvent, useActionState, useState } from 'react';
+import { useActionState, useState } from 'react';
 import type { z } from 'zod';
+import { checkBeforeAction } from '@/lib/validation/check-form';
 import type { ActionState } from '@/lib/validation/action-state';
 
 type Errors<TField extends string> = Partial<Record<TField, string[]>>;
@@ -9,11 +10,12 @@ type Errors<TField extends string> = Partial<Record<TField, string[]>>;
 /**
  * The state of a form in a dialog that a server action answers: the dialog closes on success and
  * the action's message becomes a notice beside its button; a failure keeps it open with the errors
- * and the values typed. `schema` is the action's own, so most mistakes show without a round trip.
+ * and the values typed. `schema` loads the action's own (`() => import(…)`), so most mistakes show without a
+ * round trip and zod reaches the browser on the first submit, not with the page.
  */
 export function useDialogForm<TField extends string>(
   action: (state: ActionState<TField>, data: FormData) => Promise<ActionState<TField>>,
-  schema: z.ZodType,
+  schema: () => Promise<z.ZodType>,
 ) {
   const [open, setOpen] = useState(false);
   const [state, formAction, pending] = useActionState<ActionState<TField>, FormData>(action, null);
@@ -30,14 +32,7 @@ export function useDialogForm<TField extends string>(
     }
   }
 
-  function validate(event: FormEvent<HTMLFormElement>) {
-    const parsed = schema.safeParse(Object.fromEntries(new FormData(event.currentTarget)));
-    if (parsed.success) return setClientErrors(null);
-    event.preventDefault();
-    const errors: Errors<TField> = {};
-    for (const issue of parsed.error.issues) (errors[issue.path[0] as TField] ??= []).push(issue.message);
-    setClientErrors(errors);
-  }
+  const validate = checkBeforeAction<TField>(async (data) => (await schema()).safeParse(Object.fromEntries(data)), setClientErrors, formAction);
 
   const failed = state && !state.ok ? state : null;
   return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AlertCondition, AlertSeverity } from '@/lib/generated/prisma/enums';
+import { CONDITION_LABELS } from './condition-labels';
 
 /*
  * What an alert rule can watch, in one table: each condition's words, what it is about (its subject),
@@ -61,7 +62,7 @@ const NoParams = z.object({});
 
 export const CONDITIONS = {
   CERT_EXPIRING: {
-    label: 'Certificate expiring',
+    label: CONDITION_LABELS.CERT_EXPIRING,
     when: (p: z.infer<typeof ExpiringParams>) =>
       `a certificate has ${p.withinDays} days or fewer left (escalates when its device has been silent for over ${p.renewalWindowDays} days)`,
     kind: 'condition',
@@ -70,7 +71,7 @@ export const CONDITIONS = {
     params: ExpiringParams,
   },
   REVOCATION_COMPLETED: {
-    label: 'Revocation completed',
+    label: CONDITION_LABELS.REVOCATION_COMPLETED,
     when: () => 'Cloudflare reports a certificate revoked',
     kind: 'event',
     groupScoped: true,
@@ -78,7 +79,7 @@ export const CONDITIONS = {
     params: NoParams,
   },
   REVOCATION_FAILED: {
-    label: 'Revocation failed',
+    label: CONDITION_LABELS.REVOCATION_FAILED,
     when: (p: z.infer<typeof RevocationFailedParams>) =>
       `the edge still accepts a revoked certificate, or a revocation is pending for over ${p.pendingMinutes} minutes`,
     kind: 'condition',
@@ -87,7 +88,7 @@ export const CONDITIONS = {
     params: RevocationFailedParams,
   },
   DEVICE_UNHEALTHY: {
-    label: 'Device late, missing or silent',
+    label: CONDITION_LABELS.DEVICE_UNHEALTHY,
     when: (p: z.infer<typeof UnhealthyParams>) => `a device is ${p.states.join(' or ')}`,
     kind: 'condition',
     groupScoped: true,
@@ -95,7 +96,7 @@ export const CONDITIONS = {
     params: UnhealthyParams,
   },
   READINGS_FLAGGED: {
-    label: 'Readings that should not exist',
+    label: CONDITION_LABELS.READINGS_FLAGGED,
     when: (p: z.infer<typeof FlaggedParams>) =>
       `readings in the last ${p.lookbackHours} h came from ${p.kinds.map((k) => FLAG_KIND_WORDS[k]).join(', or ')}`,
     kind: 'condition',
@@ -104,7 +105,7 @@ export const CONDITIONS = {
     params: FlaggedParams,
   },
   RECONCILE_DRIFT: {
-    label: 'Drift from Cloudflare',
+    label: CONDITION_LABELS.RECONCILE_DRIFT,
     when: () => 'reconcile finds a certificate missing at Cloudflare, or one issued outside certfleet',
     kind: 'condition',
     groupScoped: true,
@@ -112,7 +113,7 @@ export const CONDITIONS = {
     params: NoParams,
   },
   ENFORCEMENT_RED: {
-    label: 'mTLS enforcement check red',
+    label: CONDITION_LABELS.ENFORCEMENT_RED,
     when: () => 'a host lets a request without a valid client certificate through',
     kind: 'condition',
     groupScoped: false,
@@ -120,7 +121,7 @@ export const CONDITIONS = {
     params: NoParams,
   },
   BULK_FINISHED: {
-    label: 'Bulk enrollment finished',
+    label: CONDITION_LABELS.BULK_FINISHED,
     when: () => 'a bulk enrollment finishes',
     kind: 'event',
     groupScoped: false,
@@ -128,7 +129,7 @@ export const CONDITIONS = {
     params: NoParams,
   },
   CLOUDFLARE_LOCKOUT: {
-    label: 'Cloudflare rate-limit lock-out',
+    label: CONDITION_LABELS.CLOUDFLARE_LOCKOUT,
     when: () => "Cloudflare's API locks certfleet out for exceeding its rate limit",
     kind: 'condition',
     groupScoped: false,
@@ -136,7 +137,7 @@ export const CONDITIONS = {
     params: NoParams,
   },
   EST_REFUSED: {
-    label: 'EST request refused',
+    label: CONDITION_LABELS.EST_REFUSED,
     when: (p: z.infer<typeof EstRefusedParams>) =>
       p.refusals === 'policy' ? "certfleet refuses a device's EST request that breaks its group's policy" : "certfleet refuses a device's EST request",
     kind: 'event',
@@ -151,8 +152,6 @@ export const FLAG_KIND_WORDS: Record<(typeof FLAG_ALERT_KINDS)[number], string> 
   unknown: 'a certificate certfleet has no record of',
   shared: 'one certificate on two devices',
 };
-
-export const ALERT_CONDITIONS = Object.keys(CONDITIONS) as AlertCondition[];
 
 export type ConditionParams<C extends AlertCondition> = z.infer<(typeof CONDITIONS)[C]['params']>;
 

@@ -10,7 +10,7 @@ import { recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
-import { csvField } from '@/lib/validation/enrollment';
+import { csvField } from '@/lib/validation/bulk-csv';
 import { BulkError } from './bulk';
 
 export const MANIFEST_COLUMNS = ['row', 'name', 'group', 'status', 'file', 'serial_number', 'ski', 'fingerprint_sha256', 'expires_on', 'error'] as const;

@@ -11,7 +11,7 @@ import { pacedCloudflare, type PacedCloudflare } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { parseCsr } from '@/lib/pki';
-import { BULK_VALIDITY_DAYS } from '@/lib/validation/enrollment';
+import { BULK_VALIDITY_DAYS } from '@/lib/validation/bulk-csv';
 import { type BulkProgress, type BulkRowStatus, CLAIM_LEASE_MS, progressOf } from './bulk';
 import { bulkRequestId } from './issuance/after-bulk';
 import { IssuanceError } from './issuance/errors';

@@ -5,7 +5,7 @@ import type { CloudflareConfig } from '@/lib/cloudflare';
 import { csrDigest } from '@/lib/certificates/record';
 import { generateKeyAndCsr, parseCertificate } from '@/lib/pki';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
-import { csvField, parseCsv, readBulkCsv } from '@/lib/validation/enrollment';
+import { csvField, parseCsv, readBulkCsv } from '@/lib/validation/bulk-csv';
 import { startTestCloudflare, type TestCloudflare } from '@/emulator/testing/harness';
 import { defaultConfig } from '@/emulator';
 import { strFromU8, unzipSync } from 'fflate';

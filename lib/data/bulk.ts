@@ -17,16 +17,8 @@ import { AppError } from '@/lib/errors';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { isPkiError, parseCsr } from '@/lib/pki';
 import { sha256Hex } from '@/lib/pki/crypto';
-import {
-  BULK_VALIDITY_DAYS,
-  type BulkCsvRow,
-  type BulkUploadInput,
-  BulkUploadSchema,
-  commonNameSchema,
-  deviceNameSchema,
-  groupSchema,
-  readBulkCsv,
-} from '@/lib/validation/enrollment';
+import { BULK_VALIDITY_DAYS, type BulkCsvRow, readBulkCsv } from '@/lib/validation/bulk-csv';
+import { type BulkUploadInput, BulkUploadSchema, commonNameSchema, deviceNameSchema, groupSchema } from '@/lib/validation/enrollment';
 import { estimatePacedSeconds, pacedCloudflare } from '@/lib/cloudflare';
 
 export type BulkRowStatus = 'QUEUED' | 'ISSUING' | 'ISSUED' | 'FAILED';

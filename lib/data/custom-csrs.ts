@@ -9,7 +9,8 @@ import { db } from '@/lib/db/client';
 import { afterCursor, cursorPage } from './cursor';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { parseCsr } from '@/lib/pki';
-import type { CreateCustomCsrInput, CustomCsrKeyTypeName, CustomCsrListSearch, UploadCertificateInput } from '@/lib/validation/custom-csr';
+import type { CreateCustomCsrInput, CustomCsrListSearch, UploadCertificateInput } from '@/lib/validation/custom-csr';
+import type { CustomCsrKeyTypeName } from '@/lib/validation/custom-csr-constants';
 import { pageWindow } from '@/lib/validation/table-search-params';
 
 export interface CustomHostnameRow {

@@ -3,14 +3,8 @@ import { recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
-import {
-  DEFAULT_EXPIRY_THRESHOLDS,
-  EXPIRY_BANDS_SETTING,
-  type ExpiryBand,
-  expiryBands,
-  ExpiryThresholdsSchema,
-  expiryRange,
-} from '@/lib/expiry/bands';
+import { DEFAULT_EXPIRY_THRESHOLDS, EXPIRY_BANDS_SETTING, type ExpiryBand, expiryBands, expiryRange } from '@/lib/expiry/bands';
+import { ExpiryThresholdsSchema } from '@/lib/validation/expiry-bands';
 
 /*
  * Expiry: the configured bands, counts per band for the Overview, the band filter of the tables and

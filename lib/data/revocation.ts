@@ -12,7 +12,8 @@ import {
 } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import type { CertificateStatus, RevocationReason } from '@/lib/generated/prisma/client';
-import { REVOCATION_REASON_LABELS, type RevokeInput, RevokeSchema } from '@/lib/validation/inventory';
+import { type RevokeInput, RevokeSchema } from '@/lib/validation/inventory';
+import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory-constants';
 import { certificateLabel, mapLimited, syncStatus, type SyncTarget, targetSelect } from './certificate-status';
 
 /**

@@ -22,7 +22,7 @@ import { renewalRequestId } from '@/lib/data/issuance/after-renew';
 import { parseCsrForIssuance } from '@/lib/data/issuance/csr';
 import { issueCertificateForDevice } from '@/lib/data/issuance/issue';
 import type { IssuanceOptions, SystemActor } from '@/lib/data/issuance/types';
-import { DEFAULT_VALIDITY_DAYS } from '@/lib/validation/enrollment';
+import { DEFAULT_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import type { ParsedCsr } from '@/lib/pki';
 import type { EstPolicyValues } from '@/lib/validation/est-policy';
 import { checkKey, checkRate, checkWindow, getEstPolicy, type PolicyViolation } from './policy';

@@ -6,9 +6,9 @@
  * Days left are whole days, rounded down: a certificate that expires in 7 days and 20 hours has
  * "7 days left" and sits in the "≤ 7 days" band. A certificate whose `expiresOn` has passed is
  * expired, whatever its status at Cloudflare (Cloudflare keeps an expired certificate `active`).
+ * No zod here, so a page that only shows bands sends none; the Settings form's schemas are in
+ * lib/validation/expiry-bands.ts.
  */
-import { z } from 'zod';
-
 export const DAY_MS = 86_400_000;
 
 /** The issue's defaults: expired, ≤ 7, ≤ 30, ≤ 90 days. */
@@ -16,13 +16,6 @@ export const DEFAULT_EXPIRY_THRESHOLDS: readonly number[] = [7, 30, 90];
 
 /** The `Setting` row that holds the thresholds (a JSON array of ascending day counts). */
 export const EXPIRY_BANDS_SETTING = 'expiryBands';
-
-/** What the Settings form accepts: 1 to 5 ascending whole numbers of days, up to ten years. */
-export const ExpiryThresholdsSchema = z
-  .array(z.coerce.number({ error: 'Enter a number of days.' }).int('Use whole days.').min(1, 'At least 1 day.').max(3650, 'At most 3650 days.'))
-  .min(1, 'Keep at least one band.')
-  .max(5, 'At most five bands.')
-  .refine((days) => days.every((d, i) => i === 0 || d > days[i - 1]!), 'Each band must be longer than the one before it.');
 
 /** `expired`, one key per threshold (`"7"`, `"30"`…), and `later` for everything beyond the last. */
 export type ExpiryBandKey = string;
@@ -97,8 +90,3 @@ export function describeDaysLeft(days: number): string {
   if (ago === 0) return 'expired';
   return `expired ${ago} ${ago === 1 ? 'day' : 'days'} ago`;
 }
-
-/** The Settings form: thresholds typed as "7, 30, 90" (commas or spaces). Shared by the form and its action. */
-export const ExpiryBandsFormSchema = z.object({
-  thresholds: z.preprocess((text) => (typeof text === 'string' ? text.slice(0, 100).split(/[\s,;]+/).filter(Boolean) : text), ExpiryThresholdsSchema),
-});

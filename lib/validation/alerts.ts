@@ -1,18 +1,19 @@
 import { z } from 'zod';
-import { ALERT_CONDITIONS, CONDITIONS } from '@/lib/alerts/conditions';
+import { ALERT_CONDITIONS } from '@/lib/alerts/condition-labels';
+import { CONDITIONS } from '@/lib/alerts/conditions';
 import { EmailConfigSchema, SMTP_SECURITY, WEBHOOK_FORMATS, WebhookUrlSchema } from '@/lib/alerts/channel-config';
 import { isSigningSecret } from '@/lib/alerts/webhook-signature-format';
 import type { AlertCondition, AlertSeverity, AlertState } from '@/lib/generated/prisma/enums';
 import { formBoolean } from './action-state';
+import { ALERT_SEVERITIES, ALERT_STATES } from './alerts-constants';
 import { firstParam, parseTableSearch, type RawSearchParams, type TableSearch } from './table-search-params';
 
 /*
  * The one set of schemas for alerts: the Alerts page's URL state, acknowledging, and the rule and
- * channel forms, shared by the forms and their server actions.
+ * channel forms, shared by the forms and their server actions. The states and severities the Alerts table
+ * shows are in alerts-constants.ts (no zod).
  */
 
-export const ALERT_STATES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const satisfies readonly AlertState[];
-export const ALERT_SEVERITIES = ['CRITICAL', 'WARNING', 'INFO'] as const satisfies readonly AlertSeverity[];
 export const ALERT_SORTS = ['raisedAt', 'severity', 'subjectLabel'] as const;
 export type AlertSort = (typeof ALERT_SORTS)[number];
 

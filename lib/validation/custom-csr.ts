@@ -1,20 +1,15 @@
 import { z } from 'zod';
 import { hostnameProblem, hostnameProblemMessage, normalizeHostname } from '@/lib/custom-csrs/hostnames';
+import { CUSTOM_CSR_KEY_TYPES, type CustomCsrKeyTypeName, MAX_COMMON_NAME } from './custom-csr-constants';
 import { firstParam, parseTableSearch, type RawSearchParams, type TableSearch } from './table-search-params';
 
 /**
  * The one schema for custom CSRs, shared by the create form (in the browser), its server action and
  * `POST /api/custom-csrs`. The rules and their wording follow Cloudflare's (codes 1405–1417), so a
- * mistake is explained here before Cloudflare would refuse it.
+ * mistake is explained here before Cloudflare would refuse it. The key types, labels and field names the
+ * browser shows are in custom-csr-constants.ts (no zod): the form loads this schema when it is submitted.
  * @see ../shared/seeds/004 and https://developers.cloudflare.com/cloudflare-for-platforms/cloudflare-for-saas/reference/status-codes/custom-csrs/
  */
-
-export const CUSTOM_CSR_KEY_TYPES = ['rsa2048', 'p256v1'] as const;
-export type CustomCsrKeyTypeName = (typeof CUSTOM_CSR_KEY_TYPES)[number];
-export const KEY_TYPE_LABELS: Record<CustomCsrKeyTypeName, string> = { rsa2048: 'RSA 2048', p256v1: 'ECDSA P-256' };
-
-/** RFC 5280 upper bounds (ub-common-name 64, ub-organization-name 64, ub-state-name 128, …). */
-export const MAX_COMMON_NAME = 64;
 
 const required = (field: string, max: number) =>
   z
@@ -84,8 +79,6 @@ export const CustomCsrSchema = z
 
 export type CustomCsrInputValues = z.input<typeof CustomCsrSchema>;
 export type CreateCustomCsrInput = z.output<typeof CustomCsrSchema>;
-export type CustomCsrField = 'country' | 'state' | 'locality' | 'organization' | 'organizationalUnit' | 'commonName' | 'sans' | 'keyType';
-export const CUSTOM_CSR_FIELDS: readonly CustomCsrField[] = ['country', 'state', 'locality', 'organization', 'organizationalUnit', 'commonName', 'sans', 'keyType'];
 
 /** Uploading what the customer's CA signed: the hostname to create and the certificate (PEM, chain allowed). */
 export const UploadCertificateSchema = z.object({
@@ -104,7 +97,6 @@ export const UploadCertificateSchema = z.object({
     .max(65_536, 'This is too long for a certificate chain (at most 64 KB).'),
 });
 export type UploadCertificateInput = z.infer<typeof UploadCertificateSchema>;
-export type UploadCertificateField = 'hostname' | 'certificate';
 
 export const DeleteCustomCsrSchema = z.object({ id: z.string().trim().min(1, 'Missing custom CSR id.').max(64) });
 

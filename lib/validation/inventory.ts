@@ -1,41 +1,21 @@
 import { z } from 'zod';
-import { CertificateStatus, RevocationReason } from '@/lib/generated/prisma/enums';
+import type { CertificateStatus } from '@/lib/generated/prisma/enums';
+import {
+  CERTIFICATE_STATUSES,
+  DEVICE_CERTIFICATE_FILTERS,
+  type DeviceCertificateFilter,
+  LAST_SEEN_FILTERS,
+  type LastSeenFilter,
+  REVOCATION_REASONS,
+} from './inventory-constants';
 import { firstParam, parseTableSearch, type RawSearchParams, type TableSearch } from './table-search-params';
 
 /*
  * The URL state of the Devices and Certificates tables and the one schema of a revocation, shared by
  * the dialog, its server action and `POST /api/certificates/:id/revoke`. A hand-edited URL never
- * fails: an unknown filter value is dropped, as `parseTableSearch` does for paging.
+ * fails: an unknown filter value is dropped, as `parseTableSearch` does for paging. The lists and labels the
+ * browser shows are in inventory-constants.ts (no zod).
  */
-
-export const CERTIFICATE_STATUSES = Object.values(CertificateStatus) as [CertificateStatus, ...CertificateStatus[]];
-export const REVOCATION_REASONS = Object.values(RevocationReason) as [RevocationReason, ...RevocationReason[]];
-
-export const REVOCATION_REASON_LABELS: Record<RevocationReason, string> = {
-  KEY_COMPROMISE: 'Key compromise',
-  DEVICE_LOST: 'Device lost or stolen',
-  SUPERSEDED: 'Superseded by a new certificate',
-  DECOMMISSIONED: 'Device decommissioned',
-  OTHER: 'Other',
-};
-
-export const CERTIFICATE_STATUS_LABELS: Record<CertificateStatus, string> = {
-  ACTIVE: 'Active',
-  PENDING_REVOCATION: 'Pending revocation',
-  REVOKED: 'Revoked',
-  PENDING_REACTIVATION: 'Pending reactivation',
-};
-
-/** When a device last posted a reading: within the last hour/day/week, not for a day or more, never. */
-export const LAST_SEEN_FILTERS = ['1h', '24h', '7d', 'stale', 'never'] as const;
-export type LastSeenFilter = (typeof LAST_SEEN_FILTERS)[number];
-export const LAST_SEEN_LABELS: Record<LastSeenFilter, string> = {
-  '1h': 'In the last hour',
-  '24h': 'In the last 24 hours',
-  '7d': 'In the last 7 days',
-  stale: 'Not for 24 hours+',
-  never: 'Never',
-};
 
 /** An expiry band key as a URL carries it; whether the current thresholds have it is the server's call. */
 const bandParam = z.string().regex(/^(expired|later|\d{1,4})$/).nullable().catch(null);
@@ -74,10 +54,6 @@ export function parseCertificateListSearch(raw: RawSearchParams): CertificateLis
 
 export const DEVICE_SORTS = ['name', 'group', 'lastSeenAt', 'expiresOn', 'certificateStatus'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
-
-/** A device's status filter is its current certificate's status, or `NONE` when it has none. */
-export const DEVICE_CERTIFICATE_FILTERS = [...CERTIFICATE_STATUSES, 'NONE'] as const;
-export type DeviceCertificateFilter = (typeof DEVICE_CERTIFICATE_FILTERS)[number];
 
 export interface DeviceListSearch extends TableSearch<DeviceSort>, InventoryFilters {
   status: DeviceCertificateFilter | null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PER_PAGE_OPTIONS } from './table-search-constants';
 
 /**
  * The state of a server-paged table as it lives in the URL: `?page=2&perPage=20&sort=email&dir=asc&q=ada`.
@@ -12,8 +13,6 @@ export interface TableSearch<TSort extends string> {
   dir: 'asc' | 'desc';
   q: string;
 }
-
-export const PER_PAGE_OPTIONS = [10, 20, 50, 100] as const;
 
 export type RawSearchParams = Record<string, string | string[] | undefined>;
 

@@ -3,14 +3,8 @@
 import { createCustomCsr, deleteCustomCsr, reconcileCustomCsrsNow, uploadCustomCertificate } from '@/lib/data/custom-csrs';
 import { action } from '@/lib/server/action';
 import type { ActionState } from '@/lib/validation/action-state';
-import {
-  CUSTOM_CSR_FIELDS,
-  CustomCsrSchema,
-  type CustomCsrField,
-  DeleteCustomCsrSchema,
-  UploadCertificateSchema,
-  type UploadCertificateField,
-} from '@/lib/validation/custom-csr';
+import { CustomCsrSchema, DeleteCustomCsrSchema, UploadCertificateSchema } from '@/lib/validation/custom-csr';
+import { CUSTOM_CSR_FIELDS, type CustomCsrField, type UploadCertificateField } from '@/lib/validation/custom-csr-constants';
 
 // Every action is a public POST endpoint: action() checks the permission first, whatever the page that
 // renders its form has already checked. SUPPORT and MANAGER only view.

@@ -15,7 +15,7 @@ import { cursorPage } from '@/lib/data/cursor';
 import { db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { AppError } from '@/lib/errors';
-import { DEFAULT_VALIDITY_DAYS } from '@/lib/validation/enrollment';
+import { DEFAULT_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import type * as S from './schemas';
 import type { AuditListQuery, Certificate, CertificateListQuery, CertificateWithPem, Device, DeviceListQuery, EnrollBody, Enrolled } from './schemas';
 

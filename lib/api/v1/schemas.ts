@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ALERT_CONDITIONS } from '@/lib/alerts/conditions';
+import { ALERT_CONDITIONS } from '@/lib/alerts/condition-labels';
 import type { AlertCondition } from '@/lib/generated/prisma/enums';
-import { ALERT_SEVERITIES, ALERT_STATES } from '@/lib/validation/alerts';
-import { CUSTOM_CSR_KEY_TYPES, CustomCsrSchema } from '@/lib/validation/custom-csr';
-import { REVOCATION_REASONS } from '@/lib/validation/inventory';
+import { ALERT_SEVERITIES, ALERT_STATES } from '@/lib/validation/alerts-constants';
+import { CustomCsrSchema } from '@/lib/validation/custom-csr';
+import { CUSTOM_CSR_KEY_TYPES } from '@/lib/validation/custom-csr-constants';
+import { REVOCATION_REASONS } from '@/lib/validation/inventory-constants';
 import { csrPemSchema, deviceNameSchema, groupSchema, validityDaysSchema } from '@/lib/validation/enrollment';
 import { idParam } from '@/lib/validation/route-params';
 

@@ -5,7 +5,7 @@
 import { isPkiError, parseCsr, type ParsedCsr } from '@/lib/pki';
 import { sha256Hex } from '@/lib/pki/crypto';
 import { decodePemBlocks } from '@/lib/pki/pem';
-import { MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment';
+import { MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import { IssuanceError } from './errors';
 
 /**

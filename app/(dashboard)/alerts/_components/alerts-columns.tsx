@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { AlertStateBadge, SeverityBadge, When } from '@/components/alerts/alert-badges';
 import { DataTableColumnHeader } from '@/components/data-table/data-table-column-header';
 import { createDataTableColumnHelper } from '@/components/data-table/features';
-import { CONDITIONS } from '@/lib/alerts/conditions';
+import { CONDITION_LABELS } from '@/lib/alerts/condition-labels';
 import { subjectPath } from '@/lib/alerts/links';
 import type { AlertRow } from '@/lib/data/alerts';
 import { AcknowledgeDialog } from '@/components/alerts/acknowledge-dialog';
@@ -31,7 +31,7 @@ export function getAlertColumns({ canAcknowledge }: { canAcknowledge: boolean })
             <span className="text-xs text-red-700 dark:text-red-300">{row.original.escalation}</span>
           ) : null}
           <span className="text-xs text-muted-foreground">
-            {CONDITIONS[row.original.condition].label} · rule “{row.original.ruleName}”{row.original.groupName ? ` · ${row.original.groupName}` : ''}
+            {CONDITION_LABELS[row.original.condition]} · rule “{row.original.ruleName}”{row.original.groupName ? ` · ${row.original.groupName}` : ''}
           </span>
         </div>
       ),

@@ -3,12 +3,13 @@
 import { use, useMemo } from 'react';
 import { PagedDataTable } from '@/components/data-table/paged-data-table';
 import { DataTableSearch, DataTableSelectFilter, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
-import { ALERT_CONDITIONS, CONDITIONS } from '@/lib/alerts/conditions';
+import { ALERT_CONDITIONS, CONDITION_LABELS } from '@/lib/alerts/condition-labels';
 import type { AlertRow } from '@/lib/data/alerts';
-import { ALERT_SEVERITIES, type AlertListSearch } from '@/lib/validation/alerts';
+import type { AlertListSearch } from '@/lib/validation/alerts';
+import { ALERT_SEVERITIES } from '@/lib/validation/alerts-constants';
 import { getAlertColumns } from './alerts-columns';
 
-const conditionOptions = ALERT_CONDITIONS.map((c) => ({ value: c, label: CONDITIONS[c].label }));
+const conditionOptions = ALERT_CONDITIONS.map((c) => ({ value: c, label: CONDITION_LABELS[c] }));
 const severityOptions = ALERT_SEVERITIES.map((s) => ({ value: s, label: s.charAt(0) + s.slice(1).toLowerCase() }));
 
 export function AlertsTable({

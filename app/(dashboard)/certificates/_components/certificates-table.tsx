@@ -4,7 +4,8 @@ import { use, useMemo } from 'react';
 import { isLiveStatus } from '@/components/certificates/certificate-badges';
 import { type BulkRevocation, InventoryTable } from '@/components/certificates/inventory-table';
 import type { CertificateRow } from '@/lib/data/certificates';
-import { CERTIFICATE_STATUS_LABELS, CERTIFICATE_STATUSES, type CertificateListSearch } from '@/lib/validation/inventory';
+import type { CertificateListSearch } from '@/lib/validation/inventory';
+import { CERTIFICATE_STATUS_LABELS, CERTIFICATE_STATUSES } from '@/lib/validation/inventory-constants';
 import { getCertificateColumns } from './certificates-columns';
 
 const statusOptions = CERTIFICATE_STATUSES.map((s) => ({ value: s, label: CERTIFICATE_STATUS_LABELS[s] }));

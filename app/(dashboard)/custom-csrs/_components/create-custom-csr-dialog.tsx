@@ -1,13 +1,14 @@
 'use client';
 
 import { FilePlus2 } from 'lucide-react';
-import { type FormEvent, useActionState, useState } from 'react';
+import { useActionState, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { fieldClasses, Input } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { CUSTOM_CSR_KEY_TYPES, CustomCsrSchema, type CustomCsrField, KEY_TYPE_LABELS, MAX_COMMON_NAME } from '@/lib/validation/custom-csr';
+import { checkBeforeAction } from '@/lib/validation/check-form';
+import { CUSTOM_CSR_KEY_TYPES, type CustomCsrField, KEY_TYPE_LABELS, MAX_COMMON_NAME } from '@/lib/validation/custom-csr-constants';
 import { createCustomCsrAction, type CreateCustomCsrState } from '../actions';
 import { describedBy, FormField } from '@/components/ui/form-field';
 
@@ -27,18 +28,11 @@ export function CreateCustomCsrDialog() {
   const [state, formAction, pending] = useActionState<CreateCustomCsrState, FormData>(createCustomCsrAction, null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
 
-  // The same schema as the action, so most mistakes show without a round trip.
-  function validate(event: FormEvent<HTMLFormElement>) {
-    const parsed = CustomCsrSchema.safeParse(Object.fromEntries(new FormData(event.currentTarget)));
-    if (parsed.success) {
-      setClientErrors(null);
-      return;
-    }
-    event.preventDefault();
-    const errors: FieldErrors = {};
-    for (const issue of parsed.error.issues) (errors[issue.path[0] as CustomCsrField] ??= []).push(issue.message);
-    setClientErrors(errors);
-  }
+  // The same schema as the action, so most mistakes show without a round trip (loaded on the first submit).
+  const validate = checkBeforeAction<CustomCsrField>(async (data) => {
+    const { CustomCsrSchema } = await import('@/lib/validation/custom-csr');
+    return CustomCsrSchema.safeParse(Object.fromEntries(data));
+  }, setClientErrors, formAction);
 
   const failed = state && !state.ok ? state : null;
   const errors: FieldErrors = clientErrors ?? failed?.fieldErrors ?? {};

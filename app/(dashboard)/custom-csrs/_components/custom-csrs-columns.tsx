@@ -5,7 +5,7 @@ import { DataTableColumnHeader } from '@/components/data-table/data-table-column
 import { createDataTableColumnHelper } from '@/components/data-table/features';
 import { Badge } from '@/components/ui/badge';
 import type { CustomCsrRow } from '@/lib/data/custom-csrs';
-import { KEY_TYPE_LABELS } from '@/lib/validation/custom-csr';
+import { KEY_TYPE_LABELS } from '@/lib/validation/custom-csr-constants';
 
 const column = createDataTableColumnHelper<CustomCsrRow>();
 

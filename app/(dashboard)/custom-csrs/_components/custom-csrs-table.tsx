@@ -4,7 +4,8 @@ import { use } from 'react';
 import { PagedDataTable } from '@/components/data-table/paged-data-table';
 import { DataTableSearch, DataTableSelectFilter, DataTableToolbar } from '@/components/data-table/data-table-toolbar';
 import type { CustomCsrRow } from '@/lib/data/custom-csrs';
-import { CUSTOM_CSR_KEY_TYPES, type CustomCsrListSearch, KEY_TYPE_LABELS } from '@/lib/validation/custom-csr';
+import type { CustomCsrListSearch } from '@/lib/validation/custom-csr';
+import { CUSTOM_CSR_KEY_TYPES, KEY_TYPE_LABELS } from '@/lib/validation/custom-csr-constants';
 import { getCustomCsrColumns } from './custom-csrs-columns';
 
 const columns = getCustomCsrColumns();

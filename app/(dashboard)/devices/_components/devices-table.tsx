@@ -3,7 +3,8 @@
 import { use, useMemo } from 'react';
 import { type BulkRevocation, InventoryTable } from '@/components/certificates/inventory-table';
 import type { DeviceRow } from '@/lib/data/devices';
-import { CERTIFICATE_STATUS_LABELS, DEVICE_CERTIFICATE_FILTERS, type DeviceListSearch } from '@/lib/validation/inventory';
+import type { DeviceListSearch } from '@/lib/validation/inventory';
+import { CERTIFICATE_STATUS_LABELS, DEVICE_CERTIFICATE_FILTERS } from '@/lib/validation/inventory-constants';
 import { getDeviceColumns } from './devices-columns';
 
 const statusOptions = DEVICE_CERTIFICATE_FILTERS.map((s) => ({ value: s, label: s === 'NONE' ? 'No certificate' : CERTIFICATE_STATUS_LABELS[s] }));

@@ -5,7 +5,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { BulkError, getBulkJob, listRecentBulkJobs } from '@/lib/data/bulk';
-import { BULK_MAX_ROWS, BULK_VALIDITY_DAYS } from '@/lib/validation/enrollment';
+import { BULK_MAX_ROWS, BULK_VALIDITY_DAYS } from '@/lib/validation/bulk-csv';
 import { firstParam, type RawSearchParams } from '@/lib/validation/table-search-params';
 import { BulkEnroll } from './_components/bulk-enroll';
 

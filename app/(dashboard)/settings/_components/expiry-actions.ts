@@ -1,7 +1,7 @@
 'use server';
 
 import { updateExpiryThresholds } from '@/lib/data/expiry';
-import { ExpiryBandsFormSchema } from '@/lib/expiry/bands';
+import { ExpiryBandsFormSchema } from '@/lib/validation/expiry-bands';
 import { action } from '@/lib/server/action';
 import type { ActionState } from '@/lib/validation/action-state';
 

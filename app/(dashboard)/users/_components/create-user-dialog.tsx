@@ -12,11 +12,15 @@ import { Select } from '@/components/ui/select';
 import { useDialogForm } from '@/components/ui/use-dialog-form';
 import { MIN_PASSWORD_LENGTH } from '@/lib/auth/password-rules';
 import { ROLES } from '@/lib/auth/permissions';
-import { CreateUserSchema, type CreateUserField } from '@/lib/validation/user';
+import type { CreateUserField } from '@/lib/validation/user';
 import { createUserAction } from '../actions';
 
 export function CreateUserDialog() {
-  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<CreateUserField>(createUserAction, CreateUserSchema);
+  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<CreateUserField>(
+    createUserAction,
+    // The action's own schema, loaded on the first submit (zod stays out of the page's first load).
+    () => import('@/lib/validation/user').then((m) => m.CreateUserSchema),
+  );
 
   return (
     <div className="flex items-center gap-3">

@@ -14,7 +14,7 @@ import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshCertificatesForView } from '@/lib/data/certificate-refresh';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { colonHex } from '@/lib/pki/format';
-import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
+import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory-constants';
 import { AuditTrail } from '@/components/audit/audit-trail';
 import { AutoRefresh } from '@/components/certificates/auto-refresh';
 import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/components/certificates/certificate-badges';

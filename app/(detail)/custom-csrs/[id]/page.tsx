@@ -12,7 +12,7 @@ import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getCustomCsr } from '@/lib/data/custom-csrs';
-import { KEY_TYPE_LABELS } from '@/lib/validation/custom-csr';
+import { KEY_TYPE_LABELS } from '@/lib/validation/custom-csr-constants';
 import { CopyButton } from './_components/copy-button';
 import { DeleteCustomCsrDialog } from './_components/delete-custom-csr-dialog';
 import { UploadCertificateForm } from './_components/upload-certificate-form';

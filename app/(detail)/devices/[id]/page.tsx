@@ -18,7 +18,7 @@ import { getDevice, getDeviceSparkline, getLatestDeviceReading } from '@/lib/dat
 import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshDeviceForView } from '@/lib/data/certificate-refresh';
 import { getEdgeProofStates } from '@/lib/edge/proof';
-import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory';
+import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory-constants';
 import { AuditTrail } from '@/components/audit/audit-trail';
 import { AutoRefresh } from '@/components/certificates/auto-refresh';
 import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/components/certificates/certificate-badges';

@@ -1,7 +1,8 @@
 import { NextResponse } from 'next/server';
 import { createBulkJob, listRecentBulkJobs } from '@/lib/data/bulk';
 import { route } from '@/lib/server/route';
-import { BULK_MAX_BODY_BYTES, BulkUploadSchema } from '@/lib/validation/enrollment';
+import { BULK_MAX_BODY_BYTES } from '@/lib/validation/bulk-csv';
+import { BulkUploadSchema } from '@/lib/validation/enrollment';
 
 /** The latest bulk jobs with their counts. */
 export const GET = route({ permission: 'device:enroll' }, async ({ user }) => ({ jobs: await listRecentBulkJobs(user) }));

@@ -6,7 +6,8 @@ import { DialogFormActions, FreshFormDialog } from '@/components/ui/form-dialog'
 import { namedFields } from '@/components/ui/form-field';
 import { Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { ALERT_CONDITIONS, CONDITIONS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES, readParams } from '@/lib/alerts/conditions';
+import { ALERT_CONDITIONS } from '@/lib/alerts/condition-labels';
+import { CONDITIONS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES, readParams } from '@/lib/alerts/conditions';
 import type { RuleRow } from '@/lib/data/alert-rules';
 import type { AlertCondition, ChannelKind } from '@/lib/generated/prisma/enums';
 import { type AlertActionState, saveRuleAction } from '../../actions';

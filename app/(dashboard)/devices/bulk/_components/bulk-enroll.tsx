@@ -11,7 +11,7 @@ import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import type { BulkJobSummary, BulkProgress, BulkRowStatus, BulkRowView, DryRunReport } from '@/lib/data/bulk';
 import type { ErrorBody } from '@/lib/errors';
-import { BULK_MAX_BYTES, csvField } from '@/lib/validation/enrollment';
+import { BULK_MAX_BYTES, csvField } from '@/lib/validation/bulk-csv';
 
 interface JobState {
   progress: BulkProgress;

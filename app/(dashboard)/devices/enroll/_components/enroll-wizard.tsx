@@ -2,7 +2,7 @@
 
 import { CircleCheck, Cpu, Plus } from 'lucide-react';
 import Link from 'next/link';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { ConnectPanel } from '@/components/enrollment/connect-panel';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
 import { confirmLeave } from '@/components/shell/leave-guard';
@@ -13,15 +13,8 @@ import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import {
-  commonNameFromName,
-  type ConnectInfo,
-  DEFAULT_VALIDITY_DAYS,
-  EnrollmentDetailsSchema,
-  type IssueActionResult,
-  MAX_VALIDITY_DAYS,
-  MIN_VALIDITY_DAYS,
-} from '@/lib/validation/enrollment';
+import type { ConnectInfo, IssueActionResult } from '@/lib/validation/enrollment';
+import { commonNameFromName, DEFAULT_VALIDITY_DAYS, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import { enrollDeviceAction } from '../actions';
 
 const NEW_GROUP = '__new__';
@@ -47,8 +40,20 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
   // With the device's own CSR the certificate says what the CSR says.
   const effectiveCommonName = fromCsr ? (keyChoice.csrCheck?.commonName ?? '') : commonNameEdited ? commonName : commonNameFromName(name);
 
+  // One submit at a time: the schema is loaded before issue() marks the form busy.
+  const submitting = useRef(false);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (submitting.current) return;
+    submitting.current = true;
+    try {
+      await enroll();
+    } finally {
+      submitting.current = false;
+    }
+  }
+
+  async function enroll() {
     setMessage(null);
     const details = {
       name,
@@ -56,6 +61,8 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
       commonName: effectiveCommonName,
       validityDays,
     };
+    // The action's schema, loaded on the first submit rather than with the page.
+    const { EnrollmentDetailsSchema } = await import('@/lib/validation/enrollment');
     const parsed = EnrollmentDetailsSchema.safeParse(details);
     const found: Errors = { ...keyChoiceErrors(keyChoice) };
     if (!parsed.success) {

@@ -5,7 +5,7 @@ import { type FormEvent, startTransition, useActionState, useState } from 'react
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { fieldClasses, Input } from '@/components/ui/input';
-import { UploadCertificateSchema, type UploadCertificateField } from '@/lib/validation/custom-csr';
+import type { UploadCertificateField } from '@/lib/validation/custom-csr-constants';
 import { uploadCertificateAction, type UploadCertificateState } from '@/app/(dashboard)/custom-csrs/actions';
 import { describedBy, FormField } from '@/components/ui/form-field';
 
@@ -30,16 +30,17 @@ export function UploadCertificateForm({ id, csrPem, defaultHostname }: { id: str
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formData = new FormData(event.currentTarget);
-    const parsed = UploadCertificateSchema.safeParse(Object.fromEntries(formData));
-    if (!parsed.success) {
-      const errors: FieldErrors = {};
-      for (const issue of parsed.error.issues) (errors[issue.path[0] as UploadCertificateField] ??= []).push(issue.message);
-      setClientErrors(errors);
-      return;
-    }
     setChecking(true);
     try {
-      // X.509 code is loaded when a certificate is checked, not with the page.
+      // The action's schema, and the X.509 code that checks the certificate, are loaded on submit, not with the page.
+      const { UploadCertificateSchema } = await import('@/lib/validation/custom-csr');
+      const parsed = UploadCertificateSchema.safeParse(Object.fromEntries(formData));
+      if (!parsed.success) {
+        const errors: FieldErrors = {};
+        for (const issue of parsed.error.issues) (errors[issue.path[0] as UploadCertificateField] ??= []).push(issue.message);
+        setClientErrors(errors);
+        return;
+      }
       const { checkSignedCertificate } = await import('@/lib/custom-csrs/check-certificate');
       const check = await checkSignedCertificate({ csrPem, certificatePem: parsed.data.certificate, hostname: parsed.data.hostname });
       if (!check.ok) {

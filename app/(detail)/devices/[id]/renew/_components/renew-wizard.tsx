@@ -2,7 +2,7 @@
 
 import { CircleCheck, Clock } from 'lucide-react';
 import Link from 'next/link';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { ConnectPanel } from '@/components/enrollment/connect-panel';
 import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
@@ -11,7 +11,8 @@ import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
-import { type ConnectInfo, MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS, validityDaysSchema } from '@/lib/validation/enrollment';
+import type { ConnectInfo } from '@/lib/validation/enrollment';
+import { MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import { renewCertificateAction, type RenewActionResult } from '../actions';
 
 type Errors = Partial<Record<string, string[]>>;
@@ -47,10 +48,24 @@ export function RenewWizard({
   const { issue, busy, message, setMessage } = useIssueAttempt();
   const [renewed, setRenewed] = useState<Renewed | null>(null);
 
+  // One submit at a time: the schema is loaded before issue() marks the form busy.
+  const submitting = useRef(false);
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (submitting.current) return;
+    submitting.current = true;
+    try {
+      await renew();
+    } finally {
+      submitting.current = false;
+    }
+  }
+
+  async function renew() {
     setMessage(null);
     const found: Errors = { ...keyChoiceErrors(keyChoice) };
+    // The action's schema, loaded on the first submit rather than with the page.
+    const { validityDaysSchema } = await import('@/lib/validation/enrollment');
     const days = validityDaysSchema.safeParse(validityDays);
     if (!days.success) found.validityDays = days.error.issues.map((i) => i.message);
     if (keyChoice.keySource === 'csr' && keyChoice.csrCheck?.ok && keyChoice.csrCheck.commonName !== device.commonName) {
