@@ -55,11 +55,15 @@ export interface BudgetShape {
 }
 
 export function budgetShape(policy: RatePolicy): BudgetShape {
-  // 1 % of the limit (12 at Cloudflare's 1,200), at least 2, but never so much that refilling gets less than half
-  // of it (tiny test limits). Every token of capacity is a request the refill must leave out of each window, so a
-  // small bucket is what lets a long run (reconcile, a renewal wave) go at 97 % of the limit's own rate; people
-  // need only a few tokens at once, and priority (not a large bucket) is what keeps their wait short.
-  const capacity = Math.max(1, Math.min(Math.max(2, Math.round(policy.limit * 0.01)), Math.floor((policy.limit * 0.99) / 2)));
+  // 12 tokens at Cloudflare's 1,200 (1 %): every token of capacity is a request the refill must leave out of each
+  // window, so a small bucket is what lets a long run (reconcile, a renewal wave) go at 97 % of the limit's own
+  // rate. But a person's action makes a few calls at once and must find them above the backlogs' reserves, so a
+  // lower limit keeps 3 % of itself up to those 12 (at least 2), and a higher one 1 %; never so much that refilling
+  // gets less than half of the limit (tiny test limits).
+  const capacity = Math.max(
+    1,
+    Math.min(Math.max(2, Math.min(12, Math.round(policy.limit * 0.03)), Math.round(policy.limit * 0.01)), Math.floor((policy.limit * 0.99) / 2)),
+  );
   // The time a granted request may take to reach Cloudflare: 1 % of the window, at least a second (a busy
   // machine), at most five (3 s at Cloudflare's 5 minutes).
   const padMs = Math.min(5_000, Math.max(1_000, policy.windowMs * 0.01));
