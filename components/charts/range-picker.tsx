@@ -7,7 +7,7 @@ import { buttonClasses } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
 import { DateInput } from '@/components/ui/date-input';
 import { Label } from '@/components/ui/input';
-import { MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from '@/lib/readings/ranges';
+import { MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from '@/lib/readings/range-presets';
 import { useIsClient } from './use-is-client';
 
 /** "2026-06-30T14:05" in the browser's time zone, what a datetime-local input shows. */

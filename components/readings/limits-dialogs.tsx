@@ -8,7 +8,8 @@ import { DialogFormActions } from '@/components/ui/form-dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { useDialogForm } from '@/components/ui/use-dialog-form';
-import { type DeviceLimitsField, DeviceLimitsSchema, type GroupLimitsField, GroupLimitsSchema, INTERVAL_BOUNDS } from '@/lib/readings/limits-schema';
+import { INTERVAL_BOUNDS } from '@/lib/readings/limits-bounds';
+import type { DeviceLimitsField, GroupLimitsField } from '@/lib/readings/limits-schema';
 import { updateDeviceLimitsAction, updateGroupLimitsAction } from './actions';
 
 const num = (v: number | null) => (v === null ? '' : String(v));
@@ -23,7 +24,9 @@ export function DeviceLimitsDialog(props: {
   groupLimits: { min: number | null; max: number | null } | null;
   compact?: boolean;
 }) {
-  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<DeviceLimitsField>(updateDeviceLimitsAction, async () => DeviceLimitsSchema);
+  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<DeviceLimitsField>(updateDeviceLimitsAction, () =>
+    import('@/lib/readings/limits-schema').then((m) => m.DeviceLimitsSchema),
+  );
   const idp = `limits-${props.deviceId}`;
   const groupHint = (side: 'min' | 'max') => {
     const v = props.groupLimits?.[side];
@@ -70,7 +73,9 @@ export function DeviceLimitsDialog(props: {
 
 /** ADMIN: the default limits of a group, for its devices that have none of their own. */
 export function GroupLimitsDialog({ group, limits }: { group: string; limits: { min: number | null; max: number | null } | null }) {
-  const { open, show, close, formAction, pending, validate, failed, errors, values } = useDialogForm<GroupLimitsField>(updateGroupLimitsAction, async () => GroupLimitsSchema);
+  const { open, show, close, formAction, pending, validate, failed, errors, values } = useDialogForm<GroupLimitsField>(updateGroupLimitsAction, () =>
+    import('@/lib/readings/limits-schema').then((m) => m.GroupLimitsSchema),
+  );
   const idp = `group-limits-${group.replace(/[^a-z0-9-]/gi, '-')}`;
 
   return (

@@ -1,11 +1,9 @@
 // One zod schema per form, shared by the form (client) and the server action / route handler.
 
 import { z } from 'zod';
+import { INTERVAL_BOUNDS, TEMPERATURE_BOUNDS } from './limits-bounds';
 
-/** Sanity bounds for a sensor limit (°C): wider than any cold chain or greenhouse, narrower than a typo. */
-export const TEMPERATURE_BOUNDS = { min: -100, max: 200 } as const;
-/** Shortest and longest expected reporting interval an ADMIN may set (seconds). */
-export const INTERVAL_BOUNDS = { min: 5, max: 86_400 } as const;
+export { INTERVAL_BOUNDS, TEMPERATURE_BOUNDS } from './limits-bounds';
 
 /** A form field that is a number, or empty for "none" (fall back to the group default). */
 const optionalTemperature = z.preprocess(

@@ -2,26 +2,10 @@
 // for a custom one. Browser-safe: the range picker and the server parse the same way.
 
 import { z } from 'zod';
+import { DEFAULT_RANGE, MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from './range-presets';
 import { parseFleetSelection } from './selection';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-export const RANGE_PRESETS = {
-  '1h': { label: '1 h', ms: HOUR },
-  '24h': { label: '24 h', ms: DAY },
-  '7d': { label: '7 d', ms: 7 * DAY },
-  '30d': { label: '30 d', ms: 30 * DAY },
-  '90d': { label: '90 d', ms: 90 * DAY },
-} as const;
-
-export type RangePreset = keyof typeof RANGE_PRESETS;
-export const RANGE_PRESET_KEYS = Object.keys(RANGE_PRESETS) as RangePreset[];
-export const DEFAULT_RANGE: RangePreset = '24h';
-
-/** A custom range may be at most this long (a year and a bit) and at least a minute. */
-export const MAX_CUSTOM_RANGE_MS = 400 * DAY;
-export const MIN_CUSTOM_RANGE_MS = 60_000;
+export { DEFAULT_RANGE, MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from './range-presets';
 
 export interface ChartRange {
   preset: RangePreset | 'custom';

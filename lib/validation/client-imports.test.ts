@@ -17,8 +17,6 @@ const STILL_SEND_ZOD = [
   'app/(dashboard)/doctor/_components/certificate-doctor.tsx',
   'app/(dashboard)/est/_components/policy-form.tsx',
   'app/(dashboard)/mtls/_components/add-host-form.tsx',
-  'components/charts/range-picker.tsx',
-  'components/readings/limits-dialogs.tsx',
 ];
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
