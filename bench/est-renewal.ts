@@ -204,14 +204,17 @@ export async function benchmarkEstRenewal(
     // Done when the Worker holds no pending request: those the kill cut are settled by the heal job that job worker 2
     // runs on its schedule (lib/est/testing/sync-loop.ts), then handed back. A bench has no deadline, but one that
     // makes no progress for STALL_MS stops and counts what is left as lost rather than waiting for ever.
+    // Progress is a request answered (the Worker's pending list is read one page of 100 at a time, so its length
+    // stays at 100 while more are waiting: it cannot tell progress).
     let lastProgress = performance.now();
-    let lastAtWorker = Infinity;
+    let lastAnswered = -1;
     for (;;) {
       const atWorker = (await worker.pending('', 100)).requests.length;
       if (atWorker === 0) break;
-      if (atWorker !== lastAtWorker) [lastAtWorker, lastProgress] = [atWorker, performance.now()];
+      const done = await answered();
+      if (done !== lastAnswered) [lastAnswered, lastProgress] = [done, performance.now()];
       else if (performance.now() - lastProgress > STALL_MS) {
-        log(`no progress for ${STALL_MS / 60_000} minutes with ${atWorker} requests pending at the Worker: stopping`);
+        log(`no request answered for ${STALL_MS / 60_000} minutes, ${atWorker === 100 ? '100 or more' : atWorker} pending at the Worker: stopping`);
         break;
       }
       await new Promise((r) => setTimeout(r, 250));
