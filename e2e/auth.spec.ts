@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures';
 import { SIGN_IN_FAILED } from '../lib/auth/errors';
 import { ROLES } from '../lib/auth/permissions';
-import { DEMO_PASSWORD, mainNav, NAV_BY_ROLE, signIn, submitSignIn } from './helpers';
+import { DEMO_PASSWORD, mainNav, NAV_BY_ROLE, signIn, submitSignIn, uniqueEmail } from './helpers';
 
 for (const role of ROLES) {
   test(`[${role}][SIGN-IN]: reaches the dashboard and sees its navigation`, async ({ page }) => {
@@ -50,8 +50,17 @@ test('[VISITOR][SIGN-IN]: returns to the page asked for, but never to another si
   expect(new URL(page.url()).host).toBe(new URL(test.info().project.use.baseURL!).host);
 });
 
-test('[SUPPORT][SIGN-OUT]: signing out ends the session', async ({ page }) => {
-  await signIn(page, 'SUPPORT');
+test('[SUPPORT][SIGN-OUT]: signing out ends the session', async ({ page, browser }) => {
+  // A SUPPORT user of its own: signing out ends every session of the user, and the demo SUPPORT sign-in belongs
+  // to the specs running beside this one.
+  const admin = await browser.newContext();
+  await signIn(await admin.newPage(), 'ADMIN');
+  const email = uniqueEmail('sign-out');
+  expect((await admin.request.post('/api/users', { data: { email, name: 'Signs Out', role: 'SUPPORT', password: DEMO_PASSWORD } })).status()).toBe(201);
+  await admin.close();
+  await page.goto('/signin');
+  await submitSignIn(page, email, DEMO_PASSWORD);
+  await expect(page.getByTestId('current-user')).toContainText('Signs Out');
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/signin/);
   expect((await page.request.get('/api/me')).status()).toBe(401);

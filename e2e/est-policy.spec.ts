@@ -103,11 +103,14 @@ test('[SUPPORT][EST planner]: the at-risk list pages 100 at a time; a broken pag
   const tag = randomBytes(3).toString('hex');
   const group = `plan-pages-${tag}`;
   const total = 105;
-  // Devices silent for 200 days whose certificates expire in 1..105 days: none expected back in time, so all at risk.
+  // Devices that reported just now (daily reporters, so they stay healthy) whose certificates, issued 1,000 days ago,
+  // expire in 201..305 days: each window opened months ago and the device reported since without renewing, so all are
+  // at risk ("missed"), while none is near expiry or unhealthy enough for the demo's alert rules (other specs count alerts).
+  const offset = 200;
   await sql(
     `INSERT INTO "Device" (id, name, "group", "commonName", status, "lastSeenAt", "reportIntervalSec", "updatedAt")
      SELECT 'dev_' || $1 || '_' || i, $1 || '-' || lpad(i::text, 3, '0'), $2, $1 || '-' || i || '.devices.test', 'ACTIVE',
-            now() - interval '200 days', 60, now()
+            now(), 86400, now()
        FROM generate_series(1, $3::int) i`,
     [group, group, total],
   );
@@ -116,9 +119,9 @@ test('[SUPPORT][EST planner]: the at-risk list pages 100 at a time; a broken pag
                                 "issuedOn", "expiresOn", "validityDays", pem, csr, "updatedAt")
      SELECT 'cert_' || $1 || '_' || i, 'cf-' || $1 || '-' || i, 'dev_' || $1 || '_' || i, upper(md5($1 || i)), md5('ski' || $1 || i),
             md5('a' || $1 || i) || md5('b' || $1 || i), $1 || '-' || i || '.devices.test', 'EC', 256,
-            now() - interval '300 days', now() + i * interval '1 day', 300 + i, 'planner e2e', 'planner e2e', now()
+            now() - interval '1000 days', now() + ($3::int + i) * interval '1 day', 1000 + $3::int + i, 'planner e2e', 'planner e2e', now()
        FROM generate_series(1, $2::int) i`,
-    [group, total],
+    [group, total, offset],
   );
 
   await signIn(page, 'SUPPORT');

@@ -40,7 +40,9 @@ export function AlertsBell({ initial }: { initial: Counts }) {
     };
   }, [pathname]);
 
-  const label = counts.open === 0 ? 'Alerts: none open' : `Alerts: ${counts.open} open${counts.critical ? `, ${counts.critical} critical` : ''}`;
+  // The name holds what the badge shows ("99+" past 99), so what a person sees is what a voice user says (WCAG 2.5.3).
+  const shown = counts.open > 99 ? `99+ (${counts.open})` : String(counts.open);
+  const label = counts.open === 0 ? 'Alerts: none open' : `Alerts: ${shown} open${counts.critical ? `, ${counts.critical} critical` : ''}`;
   return (
     <Link href="/alerts" aria-label={label} title={label} data-testid="alerts-bell" data-open={counts.open} className={cn(buttonClasses({ variant: 'ghost', size: 'icon' }), 'relative')}>
       <Bell aria-hidden />
