@@ -9,17 +9,13 @@
 // client chunks of its RSC payload); "later" is what the page's own code imports after that (a chart, a dialog),
 // counted until the network is idle after hydration.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, demoUser } from '@/lib/auth/demo-users';
+import type { Page } from '@playwright/test';
 import { buildIfStale } from '../scripts/lib/build';
-import { chromiumPath, CHROMIUM_HINT } from '../scripts/lib/chromium';
 import { stopChild } from '../scripts/lib/processes';
+import { launchChromium, root, signedInContext, startStack } from './browser';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The last run's figures, to compare a change against (`--first-load-before <file>`). */
 export const FIRST_LOAD_LAST = path.join(root, '.test-data', 'first-load.json');
 /** The figures of the code before issue 12's cuts, shown beside each run. */
@@ -69,28 +65,6 @@ const ROUTES = [
   '/api-reference',
 ];
 
-/** Starts scripts/serve-test.ts (as Playwright's webServer does) and resolves once it says it is ready. */
-function startStack(port: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/server-only.mjs', 'scripts/serve-test.ts'], {
-    cwd: root,
-    env: { ...process.env, E2E_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const ready = /\[e2e-server\] ready on (\S+)/.exec(buffered);
-      if (ready) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ url: ready[1]!, child });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the e2e stack exited with ${code} before it was ready`)));
-  });
-}
-
 async function measure(page: Page, url: string): Promise<Omit<RouteLoad, 'route' | 'path'>> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
@@ -126,24 +100,13 @@ async function measure(page: Page, url: string): Promise<Omit<RouteLoad, 'route'
 }
 
 export async function benchmarkFirstLoad(opts: { port?: number } = {}): Promise<FirstLoadResult> {
-  const executablePath = chromiumPath();
-  if (!executablePath) throw new Error(CHROMIUM_HINT);
-  if (await buildIfStale(root)) console.log('[first-load] built');
-  const stack = await startStack(opts.port ?? 3204);
-  let browser: Browser | undefined;
+  const browser = await launchChromium();
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
-    const context = await browser.newContext({ baseURL: stack.url });
+    if (await buildIfStale(root)) console.log('[first-load] built');
+    stack = await startStack(opts.port ?? 3204);
+    const context = await signedInContext(browser, stack.url);
     const signin = await context.newPage();
-    await signin.goto('/signin');
-    const admin = demoUser('ADMIN');
-    await signin.getByLabel('Email').fill(admin.email);
-    await signin.getByLabel('Password').fill(DEMO_PASSWORD);
-    await signin.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await signin.getByTestId('current-user').filter({ hasText: admin.name }).waitFor({ timeout: 0 });
     await signin.goto('/devices');
     const deviceHref = await signin.locator('main a[href^="/devices/"]:not([href="/devices/enroll"]):not([href="/devices/bulk"])').first().getAttribute('href', { timeout: 0 });
     const device = /^\/devices\/([^/?#]+)/.exec(deviceHref ?? '')?.[1];
@@ -163,8 +126,8 @@ export async function benchmarkFirstLoad(opts: { port?: number } = {}): Promise<
     writeFileSync(FIRST_LOAD_LAST, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
-    await browser?.close();
-    await stopChild(stack.child, 30_000);
+    await browser.close();
+    if (stack) await stopChild(stack.child, 30_000);
   }
 }
 

@@ -9,6 +9,7 @@
 //   npm run bench -- --only inventory --cases planner [--inventory-db certfleet_bench_planner]   # some reads (comma-separated: --cases search,Overview): printed, not written
 //   npm run bench -- --only cloudflare                # ~9 min at Cloudflare's real limit; --rate-limit 1200/60 --pages 400 is quicker
 //   npm run bench -- --only first-load [--first-load-port 3204] [--first-load-before file.json]   # JS per route in Chromium
+//   npm run bench -- --only browse [--browse-devices 100000] [--browse-runs 10] [--browse-port 3205]   # the dashboard at fleet size in Chromium (DATABASE_URL: a PostgreSQL server loads it in minutes)
 //   npm run bench -- --only est-renewal               # ~45 min at Cloudflare's real limit; --rate-limit 1200/60 (~10 min), --est-devices 500
 //
 // Each section sits between <!-- bench:<name> --> markers, so a partial run replaces only its own.
@@ -17,6 +18,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkAlerts, formatAlertsBenchmark } from './alerts';
+import { benchmarkBrowse, formatBrowseBenchmark } from './browse';
 import { benchmarkFirstLoad, formatFirstLoadBenchmark, readFirstLoadBefore } from './first-load';
 import { benchmarkInventory, formatInventoryBenchmark } from './inventory';
 import { benchmarkCloudflare, formatCloudflareBenchmark } from './cloudflare';
@@ -145,6 +147,20 @@ const SECTIONS: Section[] = [
       'the same bench on the code before the cuts (bench/fixtures/first-load-before.json).',
     ].join('\n'),
     run: async () => formatFirstLoadBenchmark(await benchmarkFirstLoad({ port: num('first-load-port') }), readFirstLoadBefore(flag('first-load-before'))),
+  },
+  {
+    name: 'browse',
+    title: 'The dashboard at fleet size, in Chromium',
+    intro: [
+      '`bench/browse.ts` (`benchmarkBrowse()`) starts the e2e stack (scripts/serve-test.ts: the demo fleet, the local Cloudflare, the job',
+      'worker, the simulated sensors, `next start` on the production build) with `E2E_FLEET=N`, so its fresh database also holds the',
+      'inventory benchmark\'s generated fleet (lib/db/scale-fleet.ts), then signs in as the ADMIN demo user in Debian\'s Chromium and opens',
+      'every list and the Overview, each several times after a warm-up. "Server" is the document from request to last byte (Navigation',
+      'Timing `responseEnd − requestStart`: the whole server render, the lists streamed behind their skeletons included); "shown" is from',
+      'the navigation\'s start until the screen\'s content is visible and no skeleton or table is marked `aria-busy`. The typed search is',
+      'a client navigation, from Enter in the search box to the one matching row. `--browse-devices N`, `--browse-runs N`.',
+    ].join('\n'),
+    run: async () => formatBrowseBenchmark(await benchmarkBrowse({ devices: num('browse-devices'), runs: num('browse-runs'), port: num('browse-port') })),
   },
   {
     name: 'worker',

@@ -4,12 +4,15 @@
  * in a temporary directory on free ports, the seeded demo fleet with certificates issued through it,
  * the simulated fleet, a job worker (alert evaluation every 10 s) with a mail catcher for the demo's
  * alert channel, a local OpenID Connect provider the app offers single sign-on through (e2e/oidc.spec.ts),
- * and `next start` (or `next dev` with E2E_DEV=1).
+ * and `next start` (or `next dev` with E2E_DEV=1). E2E_FLEET=N also generates a fleet of N devices beside the demo's
+ * (lib/db/scale-fleet.ts, as `npm start -- --fleet N` does) before the app starts: the browse benchmark (bench/browse.ts).
  * Writes .test-data/e2e-stack.json for the specs (e2e/stack.ts). Never touches `.data/`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { fleetSizes, generateFleet } from '@/lib/db/scale-fleet';
 import { createTestDatabase } from '@/lib/testing/test-db';
 import { STACK_FILE, type E2EStack } from '@/e2e/stack';
 import { seedDemoAlerts } from './lib/demo-alerts';
@@ -54,6 +57,16 @@ async function main(): Promise<void> {
 
   const seeded = await seedDemoFleet(database.prisma, cloudflare, dataDir);
   console.log(`[e2e-server] seeded ${seeded}`);
+  const fleet = Number(process.env.E2E_FLEET ?? 0);
+  if (fleet > 0) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await generateFleet(client, fleetSizes(fleet), (line) => console.log(`[e2e-server] fleet: ${line}`));
+    } finally {
+      await client.end();
+    }
+  }
 
   const mail = await startMailCatcher({ dir: join(dataDir, 'mail') });
   stops.push(mail.stop);
