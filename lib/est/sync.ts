@@ -26,7 +26,8 @@ import { DEFAULT_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import type { ParsedCsr } from '@/lib/pki';
 import type { EstPolicyValues } from '@/lib/validation/est-policy';
 import { checkKey, checkRate, checkWindow, getEstPolicy, type PolicyViolation } from './policy';
-import { EstWorkerApi, type WorkerEstRequest } from './worker-api';
+import type { EstRequestRow } from '@/worker/src/est-api';
+import { EstWorkerApi } from './worker-api';
 
 export const EST_ACTOR: SystemActor = { id: null, email: 'system:est' };
 
@@ -79,7 +80,7 @@ export async function syncEst(prisma: PrismaClient, opts: EstSyncOptions): Promi
   // 2. Pending requests, oldest first.
   const limit = opts.limit ?? 200;
   let after = '';
-  const pending: WorkerEstRequest[] = [];
+  const pending: EstRequestRow[] = [];
   while (pending.length < limit) {
     const page = await api.pending(after, Math.min(100, limit - pending.length));
     pending.push(...page.requests);
@@ -180,7 +181,7 @@ interface RunContext {
   policyOf(group: string): Promise<EstPolicyValues>;
 }
 
-async function handle(prisma: PrismaClient, api: EstWorkerApi, req: WorkerEstRequest, opts: EstSyncOptions, run: RunContext): Promise<'issued' | 'rejected'> {
+async function handle(prisma: PrismaClient, api: EstWorkerApi, req: EstRequestRow, opts: EstSyncOptions, run: RunContext): Promise<'issued' | 'rejected'> {
   const kind = req.kind === 'enroll' ? 'ENROLL' : 'REENROLL';
   let row = await prisma.estRequest.upsert({
     where: { id: req.id },
@@ -301,7 +302,7 @@ interface Plan {
   accepted: { status: string; cloudflareId: string | null; validityDays: number } | null;
 }
 
-async function policy(prisma: PrismaClient, req: WorkerEstRequest, run: RunContext): Promise<Plan> {
+async function policy(prisma: PrismaClient, req: EstRequestRow, run: RunContext): Promise<Plan> {
   const csr = await parseCsrForIssuance(req.csrPem).catch((error: unknown) => {
     throw new Refusal(error instanceof Error ? error.message : 'the CSR was refused');
   });

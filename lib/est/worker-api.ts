@@ -1,31 +1,6 @@
 /** certfleet's client for the Worker's /export/est/* (worker/src/est.ts), with the EXPORT_TOKEN bearer. */
 import { AppError } from '@/lib/errors';
-
-export interface WorkerEstRequest {
-  id: string;
-  kind: 'enroll' | 'reenroll';
-  status: 'pending' | 'issued' | 'rejected';
-  deviceId: string | null;
-  deviceName: string | null;
-  tokenHash: string | null;
-  clientFingerprint: string;
-  clientSerial: string;
-  csrPem: string;
-  csrSha256: string;
-  certificatePem: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TokenState {
-  hash: string;
-  deviceId: string;
-  deviceName: string;
-  expiresAtMs: number;
-  usesLeft: number;
-  revoked: boolean;
-}
+import type { EstAnswer, EstRequestPage, EstRequestRow, EstTokenSync } from '@/worker/src/est-api';
 
 const TIMEOUT_MS = 30_000;
 
@@ -64,21 +39,21 @@ export class EstWorkerApi {
     return JSON.parse(text) as T;
   }
 
-  pushTokens(tokens: TokenState[]): Promise<{ synced: number }> {
+  pushTokens(tokens: EstTokenSync[]): Promise<{ synced: number }> {
     return this.call('POST', '/export/est/tokens', { tokens });
   }
 
-  pending(after: string, limit: number): Promise<{ requests: WorkerEstRequest[]; hasMore: boolean; nextCursor: string | null }> {
+  pending(after: string, limit: number): Promise<EstRequestPage> {
     return this.requests('pending', after, limit);
   }
 
   /** Requests in `status`, oldest first, after the cursor (at most 500 a page). */
-  requests(status: WorkerEstRequest['status'], after: string, limit: number): Promise<{ requests: WorkerEstRequest[]; hasMore: boolean; nextCursor: string | null }> {
+  requests(status: EstRequestRow['status'], after: string, limit: number): Promise<EstRequestPage> {
     const q = new URLSearchParams({ status, limit: String(limit), ...(after ? { after } : {}) });
     return this.call('GET', `/export/est/requests?${q}`);
   }
 
-  answer(id: string, answer: { certificatePem: string } | { error: string }): Promise<WorkerEstRequest> {
+  answer(id: string, answer: EstAnswer): Promise<EstRequestRow> {
     return this.call('POST', `/export/est/requests/${id}`, answer);
   }
 }

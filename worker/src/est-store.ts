@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { EstAnswer, EstKind, EstRequestRow, EstStatus, EstTokenSync } from './est-api';
 
 /*
  * EST's state at the edge (RFC 7030 enrollment through this Worker, see est.ts and docs/est.md):
@@ -13,39 +14,6 @@ import { DurableObject } from 'cloudflare:workers';
  * cannot both be accepted. Renewals of a whole fleet are spread over weeks, far below one object's throughput;
  * certfleet drains `pending` in pages.
  */
-
-export type EstKind = 'enroll' | 'reenroll';
-export type EstStatus = 'pending' | 'issued' | 'rejected';
-
-export interface EstTokenSync {
-  /** SHA-256 of the token's secret, lowercase hex. */
-  hash: string;
-  deviceId: string;
-  /** The HTTP Basic user name the device must send with the token. */
-  deviceName: string;
-  expiresAtMs: number;
-  /** Uses left (1 for a one-time token); 0 or `revoked` disables it. */
-  usesLeft: number;
-  revoked: boolean;
-}
-
-export interface EstRequestRow {
-  id: string;
-  kind: EstKind;
-  status: EstStatus;
-  deviceId: string | null;
-  deviceName: string | null;
-  /** simpleenroll: SHA-256 of the token that authorised it. */
-  tokenHash: string | null;
-  clientFingerprint: string;
-  clientSerial: string;
-  csrPem: string;
-  csrSha256: string;
-  certificatePem: string | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface NewEstRequest {
   kind: EstKind;
@@ -213,7 +181,7 @@ export class EstStore extends DurableObject {
    * certfleet's answer: the certificate, or why it refused. Idempotent (the same answer again changes nothing);
    * a different answer to a settled request is refused, so a confused retry cannot swap a device's certificate.
    */
-  resolve(id: string, answer: { certificatePem: string } | { error: string }, nowMs: number): { ok: true; request: EstRequestRow } | { ok: false; status: number; error: string } {
+  resolve(id: string, answer: EstAnswer, nowMs: number): { ok: true; request: EstRequestRow } | { ok: false; status: number; error: string } {
     const row = this.sql.exec<Row>('SELECT * FROM requests WHERE id = ?', id).toArray()[0];
     if (!row) return { ok: false, status: 404, error: `no EST request ${id}` };
     const status: EstStatus = 'certificatePem' in answer ? 'issued' : 'rejected';

@@ -15,7 +15,7 @@ import type { Env } from './env';
 import { certificateIdentity } from './identity';
 import { error, json, readBodyLimited, safeEqual } from './http';
 import { certificateSubjectHex, checkCsr, decodeBase64, hex } from './est-csr';
-import type { EstKind, EstRequestRow, EstStatus, EstTokenSync } from './est-store';
+import type { EstAnswer, EstKind, EstRequestPage, EstRequestRow, EstStatus, EstTokenSync } from './est-api';
 
 export const EST_PREFIX = '/.well-known/est';
 /** A CSR is a few hundred bytes (EC) to ~1.5 KB (RSA 4096 with SANs); 16 KB leaves room and no more. */
@@ -181,7 +181,8 @@ export async function handleEstExport(request: Request, env: Env, path: string):
     const page = requests.slice(0, limit);
     const last = page.at(-1);
     const hasMore = requests.length > limit;
-    return json({ requests: page, hasMore, nextCursor: hasMore && last ? `${Date.parse(last.createdAt)}/${last.id}` : null });
+    const body: EstRequestPage = { requests: page, hasMore, nextCursor: hasMore && last ? `${Date.parse(last.createdAt)}/${last.id}` : null };
+    return json(body);
   }
   const m = /^\/export\/est\/requests\/([0-9a-f]{32})$/.exec(path);
   if (m) {
@@ -193,7 +194,7 @@ export async function handleEstExport(request: Request, env: Env, path: string):
     const body = await readJson(request);
     if (!body.ok) return body.response;
     const { certificatePem, error: reason } = body.value as { certificatePem?: unknown; error?: unknown };
-    let answer: { certificatePem: string } | { error: string };
+    let answer: EstAnswer;
     if (typeof certificatePem === 'string' && certificatesFromPem(certificatePem).length > 0) {
       // Proves it encodes before a device is told so.
       base64Encode(buildCertsOnlyPkcs7(certificatesFromPem(certificatePem)));
