@@ -5,6 +5,7 @@ import type { Permission } from '@/lib/auth/permissions';
 import type { SessionUser } from '@/lib/auth/errors';
 import { requirePermission } from '@/lib/auth/session';
 import { AppError, type ErrorBody, invalidInput } from '@/lib/errors';
+import { readBytesLimited } from '@/worker/src/read-limited';
 import { crossOriginReason, declaredLengthOver, isStateChanging, MAX_BODY_BYTES, nulFieldOf, nulMessage, tooLargeMessage } from './request-guard';
 
 /*
@@ -167,19 +168,7 @@ async function readJson(request: Request, limit: number): Promise<unknown> {
 
 /** The body as text, stopping (413) as soon as it passes `limit` bytes, whatever Content-Length claimed. */
 async function readText(request: Request, limit: number): Promise<string> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new AppError('PAYLOAD_TOO_LARGE', tooLargeMessage(limit));
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = await readBytesLimited(request.body, limit);
+  if (!bytes) throw new AppError('PAYLOAD_TOO_LARGE', tooLargeMessage(limit));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
