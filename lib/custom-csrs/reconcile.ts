@@ -6,7 +6,7 @@
  */
 import { recordAudit, type AuditActor } from '@/lib/audit';
 import { cloudflare, type CustomCsr, type CustomHostname } from '@/lib/cloudflare';
-import type { PrismaClient } from '@/lib/generated/prisma/client';
+import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client';
 
 export interface CustomCsrReconcileSummary {
   csrsImported: number;
@@ -43,6 +43,27 @@ export function customHostnameData(h: CustomHostname) {
     issuer: h.ssl.issuer,
     expiresOn: h.ssl.expiresOn,
   };
+}
+
+/**
+ * Deletes certfleet's rows of a custom CSR that Cloudflare no longer has (the CSR's and its custom
+ * hostnames'), audited with the hostnames that went with it. Pass the transaction of the change.
+ */
+export async function deleteCustomCsrRows(
+  tx: Prisma.TransactionClient,
+  csr: { id: string; cloudflareId: string; commonName: string },
+  audit: { actor: AuditActor; action: string; reason?: string },
+): Promise<void> {
+  const hostnames = await tx.customHostname.findMany({ where: { customCsrId: csr.id }, select: { hostname: true } });
+  await tx.customHostname.deleteMany({ where: { customCsrId: csr.id } });
+  await tx.customCsr.delete({ where: { id: csr.id } });
+  await recordAudit(tx, {
+    ...audit,
+    targetType: 'customcsr',
+    targetId: csr.id,
+    targetLabel: csr.commonName,
+    details: { cloudflareId: csr.cloudflareId, hostnames: hostnames.map((h) => h.hostname) },
+  });
 }
 
 /**
@@ -84,20 +105,9 @@ export async function reconcileCustomCsrs(prisma: PrismaClient, actor: AuditActo
 
   for (const row of local) {
     if (remoteCsrIds.has(row.cloudflareId) || row.createdAt >= removableBefore) continue;
-    await prisma.$transaction(async (tx) => {
-      const hostnames = await tx.customHostname.findMany({ where: { customCsrId: row.id }, select: { hostname: true } });
-      await tx.customHostname.deleteMany({ where: { customCsrId: row.id } });
-      await tx.customCsr.delete({ where: { id: row.id } });
-      await recordAudit(tx, {
-        actor,
-        action: 'customcsr.reconcile.remove',
-        targetType: 'customcsr',
-        targetId: row.id,
-        targetLabel: row.commonName,
-        reason: 'No longer listed by Cloudflare',
-        details: { cloudflareId: row.cloudflareId, hostnames: hostnames.map((h) => h.hostname) },
-      });
-    });
+    await prisma.$transaction((tx) =>
+      deleteCustomCsrRows(tx, row, { actor, action: 'customcsr.reconcile.remove', reason: 'No longer listed by Cloudflare' }),
+    );
     localByCf.delete(row.cloudflareId);
     summary.csrsRemoved++;
   }

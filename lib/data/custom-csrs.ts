@@ -4,7 +4,7 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { createCustomCsr as cfCreateCustomCsr, createCustomHostname, deleteCustomCsr as cfDeleteCustomCsr } from '@/lib/cloudflare';
 import { checkSignedCertificate } from '@/lib/custom-csrs/check-certificate';
 import { CustomCsrError, fromCloudflare } from '@/lib/custom-csrs/errors';
-import { customCsrData, customHostnameData, reconcileCustomCsrs, type CustomCsrReconcileSummary } from '@/lib/custom-csrs/reconcile';
+import { customCsrData, customHostnameData, deleteCustomCsrRows, reconcileCustomCsrs, type CustomCsrReconcileSummary } from '@/lib/custom-csrs/reconcile';
 import { db } from '@/lib/db/client';
 import { afterCursor, cursorPage } from './cursor';
 import type { Prisma } from '@/lib/generated/prisma/client';
@@ -264,18 +264,7 @@ export async function deleteCustomCsr(actor: SessionUser, id: string): Promise<{
     // Already gone at Cloudflare: finish the job here instead of leaving a row nobody can delete.
     if (refused.code !== 'NOT_FOUND') throw refused;
   }
-  await db().$transaction(async (tx) => {
-    await tx.customHostname.deleteMany({ where: { customCsrId: csr.id } });
-    await tx.customCsr.delete({ where: { id: csr.id } });
-    await recordAudit(tx, {
-      actor,
-      action: 'customcsr.delete',
-      targetType: 'customcsr',
-      targetId: csr.id,
-      targetLabel: csr.commonName,
-      details: { cloudflareId: csr.cloudflareId },
-    });
-  });
+  await db().$transaction((tx) => deleteCustomCsrRows(tx, csr, { actor, action: 'customcsr.delete' }));
   return { commonName: csr.commonName };
 }
 
