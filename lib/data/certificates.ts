@@ -2,7 +2,7 @@ import 'server-only';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
-import { type CertificateSource, type CertificateStatus, Prisma, type PrismaClient, type RevocationReason } from '@/lib/generated/prisma/client';
+import { Prisma, type PrismaClient, type RevocationReason } from '@/lib/generated/prisma/client';
 import { classifyHexId, hexDigits, normalizeFingerprint, normalizeSerial, normalizeSki } from '@/lib/pki/format';
 import type { CertificateListSearch } from '@/lib/validation/inventory';
 import type { LastSeenFilter } from '@/lib/validation/inventory-constants';
@@ -112,23 +112,6 @@ export function lastSeenWhere(filter: LastSeenFilter, now: Date): Prisma.DateTim
   }
 }
 
-export interface CertificateRow {
-  id: string;
-  cloudflareId: string;
-  serialNumber: string;
-  ski: string;
-  fingerprintSha256: string;
-  commonName: string;
-  status: CertificateStatus;
-  source: CertificateSource;
-  issuedOn: Date;
-  expiresOn: Date;
-  /** Whole days left as of the query (negative once expired); see lib/expiry/bands.ts. */
-  daysLeft: number;
-  revokedAt: Date | null;
-  device: { id: string; name: string; group: string; lastSeenAt: Date | null } | null;
-}
-
 const certificateRowSelect = {
   id: true,
   cloudflareId: true,
@@ -143,6 +126,12 @@ const certificateRowSelect = {
   revokedAt: true,
   device: { select: { id: true, name: true, group: true, lastSeenAt: true } },
 } as const satisfies Prisma.CertificateSelect;
+
+/** One row of the Certificates table: the columns `certificateRowSelect` reads, and the days left. */
+export type CertificateRow = Prisma.CertificateGetPayload<{ select: typeof certificateRowSelect }> & {
+  /** Whole days left as of the query (negative once expired); see lib/expiry/bands.ts. */
+  daysLeft: number;
+};
 
 /**
  * Ids of the certificates the search box's text finds as a fragment (common name or device name

@@ -3,7 +3,7 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { DEVICE_READINGS_FIELDS } from './device-fields';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
-import { type CertificateSource, type CertificateStatus, type DeviceStatus, Prisma, type RevocationReason } from '@/lib/generated/prisma/client';
+import { type CertificateStatus, type DeviceStatus, Prisma } from '@/lib/generated/prisma/client';
 import type { DeviceListSearch } from '@/lib/validation/inventory';
 import type { LastSeenFilter } from '@/lib/validation/inventory-constants';
 import { type Bucket, queryDeviceBuckets, type SqlRunner } from '@/lib/readings/buckets';
@@ -202,22 +202,24 @@ export async function findDevices(actor: SessionUser, search: DeviceListSearch, 
   };
 }
 
-export interface DeviceCertificate {
-  id: string;
-  serialNumber: string;
-  ski: string;
-  fingerprintSha256: string;
-  status: CertificateStatus;
-  source: CertificateSource;
-  issuedOn: Date;
-  expiresOn: Date;
-  daysLeft: number;
-  revokedAt: Date | null;
-  revokedByEmail: string | null;
-  revocationReason: RevocationReason | null;
-  revocationNote: string | null;
-  supersededAt: Date | null;
-}
+const deviceCertificateSelect = {
+  id: true,
+  serialNumber: true,
+  ski: true,
+  fingerprintSha256: true,
+  status: true,
+  source: true,
+  issuedOn: true,
+  expiresOn: true,
+  revokedAt: true,
+  revokedByEmail: true,
+  revocationReason: true,
+  revocationNote: true,
+  supersededAt: true,
+} as const satisfies Prisma.CertificateSelect;
+
+/** One certificate on a device's page: the columns `deviceCertificateSelect` reads, and the days left. */
+export type DeviceCertificate = Prisma.CertificateGetPayload<{ select: typeof deviceCertificateSelect }> & { daysLeft: number };
 
 export interface DeviceDetail {
   id: string;
@@ -248,21 +250,7 @@ export async function getDevice(actor: SessionUser, id: string, now = new Date()
       lastSeenFingerprint: true,
       createdAt: true,
       certificates: {
-        select: {
-          id: true,
-          serialNumber: true,
-          ski: true,
-          fingerprintSha256: true,
-          status: true,
-          source: true,
-          issuedOn: true,
-          expiresOn: true,
-          revokedAt: true,
-          revokedByEmail: true,
-          revocationReason: true,
-          revocationNote: true,
-          supersededAt: true,
-        },
+        select: deviceCertificateSelect,
         orderBy: [{ issuedOn: 'desc' }, { id: 'desc' }],
       },
     },
