@@ -1,5 +1,6 @@
 // Rows the readings tests need, with only the fields the readings code reads filled meaningfully.
-// Shared by the vitest suites of lib/readings and lib/data/readings (not shipped: nothing imports it but tests).
+// Shared by the vitest suites of lib/readings and lib/data/readings, and by the alert tests' factories
+// (lib/alerts/testing/factories.ts); not shipped: nothing imports it but tests.
 
 import { randomBytes } from 'node:crypto';
 import type { CertificateStatus, PrismaClient } from '@/lib/generated/prisma/client';
@@ -38,6 +39,8 @@ export async function createTestCertificate(
     issuedOn?: Date;
     revokedAt?: Date | null;
     supersededAt?: Date | null;
+    source?: 'SEED' | 'RECONCILED';
+    missingAtCloudflareAt?: Date | null;
   },
 ) {
   const id = unique();
@@ -56,11 +59,12 @@ export async function createTestCertificate(
       expiresOn: new Date(issuedOn.getTime() + 365 * 86_400_000),
       validityDays: 365,
       status: data.status ?? 'ACTIVE',
-      source: 'SEED',
+      source: data.source ?? 'SEED',
       pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
       csr: '',
       revokedAt: data.revokedAt ?? null,
       supersededAt: data.supersededAt ?? null,
+      missingAtCloudflareAt: data.missingAtCloudflareAt ?? null,
     },
   });
 }

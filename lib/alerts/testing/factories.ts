@@ -1,10 +1,11 @@
 // Rows the alert tests need (not shipped: only tests and the benchmark import this).
 
 import { randomBytes } from 'node:crypto';
-import type { AlertCondition, CertificateStatus, Prisma, PrismaClient } from '@/lib/generated/prisma/client';
+import type { AlertCondition, Prisma, PrismaClient } from '@/lib/generated/prisma/client';
 import type { EmailConfig, WebhookFormat } from '../channel-config';
 import { displayUrl } from '../channel-config';
 import { seal } from '../secret-box';
+import { createTestCertificate } from '@/lib/readings/test-factories';
 
 let counter = 0;
 export const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`;
@@ -17,34 +18,10 @@ export async function device(prisma: PrismaClient, data: { group?: string; lastS
   });
 }
 
-export async function certificate(
-  prisma: PrismaClient,
-  data: { deviceId: string | null; expiresInDays: number; status?: CertificateStatus; revokedAt?: Date | null; supersededAt?: Date | null; source?: 'SEED' | 'RECONCILED'; missingAtCloudflareAt?: Date | null; fingerprint?: string },
-) {
-  const id = unique();
-  const expiresOn = new Date(Date.now() + data.expiresInDays * DAY);
-  return prisma.certificate.create({
-    data: {
-      cloudflareId: `cf-${id}`,
-      deviceId: data.deviceId,
-      serialNumber: randomBytes(16).toString('hex').toUpperCase(),
-      ski: randomBytes(20).toString('hex'),
-      fingerprintSha256: data.fingerprint ?? randomBytes(32).toString('hex'),
-      commonName: `cn-${id}`,
-      keyType: 'ecdsa',
-      keySize: 256,
-      issuedOn: new Date(expiresOn.getTime() - 365 * DAY),
-      expiresOn,
-      validityDays: 365,
-      status: data.status ?? 'ACTIVE',
-      source: data.source ?? 'SEED',
-      pem: '',
-      csr: '',
-      revokedAt: data.revokedAt ?? null,
-      supersededAt: data.supersededAt ?? null,
-      missingAtCloudflareAt: data.missingAtCloudflareAt ?? null,
-    },
-  });
+/** A certificate (of `createTestCertificate`, a year's validity) that expires `expiresInDays` from now. */
+export function certificate(prisma: PrismaClient, data: Omit<Parameters<typeof createTestCertificate>[1], 'issuedOn'> & { expiresInDays: number }) {
+  const { expiresInDays, ...rest } = data;
+  return createTestCertificate(prisma, { ...rest, issuedOn: new Date(Date.now() + (expiresInDays - 365) * DAY) });
 }
 
 export async function emailChannel(prisma: PrismaClient, smtpPort: number, data: { digest?: boolean; name?: string; to?: string[] } = {}) {
