@@ -8,7 +8,7 @@ import { parseCsr } from '@/lib/pki';
 import { createCsr, exportPrivateKeyPem, generateKeyPair } from '@/lib/pki/keys';
 import * as E from '../errors';
 import { hostnameProblem } from '../hostnames';
-import { UUID, type CustomCsrRecord } from './records';
+import { recordById, type CustomCsrRecord } from './records';
 import type { ZoneState } from './state';
 
 export class CustomCsrs {
@@ -96,10 +96,7 @@ export class CustomCsrs {
   }
 
   get(id: string): CustomCsrRecord {
-    if (!UUID.test(id)) throw E.csr.idInvalid();
-    const c = this.state.csrs.get(id);
-    if (!c) throw E.csr.notFound();
-    return c;
+    return recordById(this.state.csrs, id, E.csr);
   }
 
   list(order: 'name' | 'account_tag' | 'created_at' = 'created_at', direction: 'asc' | 'desc' = 'asc'): CustomCsrRecord[] {

@@ -11,7 +11,7 @@ import type { LoadedCa } from '../ca';
 import type { EmulatorConfig } from '../config';
 import * as E from '../errors';
 import { hostnameProblem, nameCovers } from '../hostnames';
-import { UUID, type CustomHostnameRecord, type CustomHostnameSsl } from './records';
+import { recordById, UUID, type CustomHostnameRecord, type CustomHostnameSsl } from './records';
 import type { ZoneState } from './state';
 
 /** Issuer organisation without spaces and punctuation ("DigiCert Inc" → "DigiCertInc"), as custom hostname ssl.issuer shows it. */
@@ -156,10 +156,7 @@ export class CustomHostnames {
   }
 
   get(id: string): CustomHostnameRecord {
-    if (!UUID.test(id)) throw E.host.idInvalid();
-    const h = this.state.hosts.get(id);
-    if (!h) throw E.host.notFound();
-    return h;
+    return recordById(this.state.hosts, id, E.host);
   }
 
   list(): CustomHostnameRecord[] {

@@ -93,3 +93,14 @@ export interface CustomHostnameRecord {
 
 /** Resource ids are UUIDs (see README: known differences). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The record with this id, or the resource's own Cloudflare error: `idInvalid` for an id that is not a UUID,
+ * `notFound` for one the zone does not hold.
+ */
+export function recordById<T>(records: ReadonlyMap<string, T>, id: string, errors: { idInvalid: () => Error; notFound: () => Error }): T {
+  if (!UUID.test(id)) throw errors.idInvalid();
+  const record = records.get(id);
+  if (!record) throw errors.notFound();
+  return record;
+}

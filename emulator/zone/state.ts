@@ -51,8 +51,8 @@ export class ZoneState {
     this.identity = s.identity;
     this.seq = s.seq;
     for (const c of s.certificates) this.putCert(c);
-    for (const c of s.customCsrs) this.csrs.set(c.id, c);
-    for (const h of s.customHostnames) this.hosts.set(h.id, h);
+    for (const c of s.customCsrs) this.put(this.csrs, c);
+    for (const h of s.customHostnames) this.put(this.hosts, h);
     this.associations = s.hostnameAssociations;
   }
 
@@ -63,18 +63,15 @@ export class ZoneState {
         break;
       case 'cert':
         this.putCert(op.v);
-        this.seq = Math.max(this.seq, op.v.seq);
         break;
       case 'csr':
-        this.csrs.set(op.v.id, op.v);
-        this.seq = Math.max(this.seq, op.v.seq);
+        this.put(this.csrs, op.v);
         break;
       case 'csr-del':
         this.csrs.delete(op.id);
         break;
       case 'host':
-        this.hosts.set(op.v.id, op.v);
-        this.seq = Math.max(this.seq, op.v.seq);
+        this.put(this.hosts, op.v);
         break;
       case 'host-del':
         this.hosts.delete(op.id);
@@ -92,8 +89,14 @@ export class ZoneState {
     }
   }
 
+  /** Keeps a record, and its seq as the highest seen, so that records made after it sort after it. */
+  private put<T extends { id: string; seq: number }>(records: Map<string, T>, record: T): void {
+    records.set(record.id, record);
+    this.seq = Math.max(this.seq, record.seq);
+  }
+
   private putCert(c: ClientCertRecord): void {
-    this.certs.set(c.id, c);
+    this.put(this.certs, c);
     this.bySerial.set(c.serialUpper, c.id);
   }
 
