@@ -14,19 +14,11 @@ import { KEY_SOURCES, KEY_TYPES, MAX_COMMON_NAME, MAX_VALIDITY_DAYS, MIN_VALIDIT
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const NAME_HINT = 'Use letters, digits, dots, dashes and underscores, starting with a letter or digit.';
 
-export const deviceNameSchema = z
-  .string('Enter a name.')
-  .trim()
-  .min(1, 'Enter a name.')
-  .max(64, 'Use at most 64 characters.')
-  .regex(NAME, NAME_HINT);
+/** A name that goes into file names and URLs: required (`missing` asks for it), at most 64 characters. */
+const nameSchema = (missing: string) => z.string(missing).trim().min(1, missing).max(64, 'Use at most 64 characters.').regex(NAME, NAME_HINT);
 
-export const groupSchema = z
-  .string('Choose or enter a group.')
-  .trim()
-  .min(1, 'Choose or enter a group.')
-  .max(64, 'Use at most 64 characters.')
-  .regex(NAME, NAME_HINT);
+export const deviceNameSchema = nameSchema('Enter a name.');
+export const groupSchema = nameSchema('Choose or enter a group.');
 
 export const commonNameSchema = z
   .string('Enter a common name.')

@@ -22,49 +22,43 @@ const bandParam = z.string().regex(/^(expired|later|\d{1,4})$/).nullable().catch
 const groupParam = z.string().trim().min(1).max(100).nullable().catch(null);
 const lastSeenParam = z.enum(LAST_SEEN_FILTERS).nullable().catch(null);
 
-interface InventoryFilters {
+/** A Devices or Certificates table's URL state: paging and sort, the shared filters, and the status filter. */
+interface InventorySearch<TSort extends string, TStatus extends string> extends TableSearch<TSort> {
   band: string | null;
   group: string | null;
   lastSeen: LastSeenFilter | null;
+  status: TStatus | null;
 }
 
-function inventoryFilters(raw: RawSearchParams): InventoryFilters {
+function parseInventorySearch<TSort extends string, TStatus extends string>(
+  raw: RawSearchParams,
+  options: { sortable: readonly [TSort, ...TSort[]]; defaultSort: TSort; statuses: readonly [TStatus, ...TStatus[]] },
+): InventorySearch<TSort, TStatus> {
   return {
+    ...parseTableSearch(raw, options),
     band: bandParam.parse(firstParam(raw, 'band') ?? null),
     group: groupParam.parse(firstParam(raw, 'group') ?? null),
     lastSeen: lastSeenParam.parse(firstParam(raw, 'lastSeen') ?? null),
+    status: z.enum(options.statuses).nullable().catch(null).parse(firstParam(raw, 'status') ?? null),
   };
 }
 
 export const CERTIFICATE_SORTS = ['expiresOn', 'issuedOn', 'device', 'commonName', 'serialNumber', 'status'] as const;
 export type CertificateSort = (typeof CERTIFICATE_SORTS)[number];
-
-export interface CertificateListSearch extends TableSearch<CertificateSort>, InventoryFilters {
-  status: CertificateStatus | null;
-}
+export type CertificateListSearch = InventorySearch<CertificateSort, CertificateStatus>;
 
 /** The Certificates table's URL state; soonest expiry first by default. */
 export function parseCertificateListSearch(raw: RawSearchParams): CertificateListSearch {
-  return {
-    ...parseTableSearch(raw, { sortable: CERTIFICATE_SORTS, defaultSort: 'expiresOn' }),
-    ...inventoryFilters(raw),
-    status: z.enum(CERTIFICATE_STATUSES).nullable().catch(null).parse(firstParam(raw, 'status') ?? null),
-  };
+  return parseInventorySearch(raw, { sortable: CERTIFICATE_SORTS, defaultSort: 'expiresOn', statuses: CERTIFICATE_STATUSES });
 }
 
 export const DEVICE_SORTS = ['name', 'group', 'lastSeenAt', 'expiresOn', 'certificateStatus'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
+export type DeviceListSearch = InventorySearch<DeviceSort, DeviceCertificateFilter>;
 
-export interface DeviceListSearch extends TableSearch<DeviceSort>, InventoryFilters {
-  status: DeviceCertificateFilter | null;
-}
-
+/** The Devices table's URL state; by name by default. */
 export function parseDeviceListSearch(raw: RawSearchParams): DeviceListSearch {
-  return {
-    ...parseTableSearch(raw, { sortable: DEVICE_SORTS, defaultSort: 'name' }),
-    ...inventoryFilters(raw),
-    status: z.enum(DEVICE_CERTIFICATE_FILTERS).nullable().catch(null).parse(firstParam(raw, 'status') ?? null),
-  };
+  return parseInventorySearch(raw, { sortable: DEVICE_SORTS, defaultSort: 'name', statuses: DEVICE_CERTIFICATE_FILTERS });
 }
 
 /**
