@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers';
+import { SqlDurableObject } from './sql-object';
 import type { CertificateIdentity } from './identity';
 import { formatTime } from './readings';
 
@@ -44,14 +44,9 @@ export interface Bucket {
 
 type ReadingRow = { seq: number; temperature: number; time_ms: number; received_at: number };
 
-export class DeviceReadings extends DurableObject {
-  private readonly sql: SqlStorage;
-
+export class DeviceReadings extends SqlDurableObject {
   constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    // Synchronous, in the constructor: no request can reach the object before its tables exist.
-    this.sql.exec(`
+    super(ctx, env, `
       CREATE TABLE IF NOT EXISTS readings (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         temperature REAL NOT NULL,

@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers';
+import { SqlDurableObject } from './sql-object';
 import type { EstAnswer, EstKind, EstRequestRow, EstStatus, EstTokenSync } from './est-api';
 
 /*
@@ -47,13 +47,9 @@ type Row = {
 
 type TokenRow = { hash: string; device_id: string; device_name: string; expires_at: number; uses_left: number; revoked: number };
 
-export class EstStore extends DurableObject {
-  private readonly sql: SqlStorage;
-
+export class EstStore extends SqlDurableObject {
   constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
+    super(ctx, env, `
       CREATE TABLE IF NOT EXISTS tokens (
         hash TEXT PRIMARY KEY,
         device_id TEXT NOT NULL,

@@ -1,4 +1,4 @@
-import { DurableObject } from 'cloudflare:workers';
+import { SqlDurableObject } from './sql-object';
 import type { CertificateIdentity } from './identity';
 
 /*
@@ -46,13 +46,9 @@ type Row = {
   last_seq: number;
 };
 
-export class CertificateRegistry extends DurableObject {
-  private readonly sql: SqlStorage;
-
+export class CertificateRegistry extends SqlDurableObject {
   constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
+    super(ctx, env, `
       CREATE TABLE IF NOT EXISTS certificates (
         fingerprint TEXT PRIMARY KEY,
         serial TEXT NOT NULL,
