@@ -234,6 +234,21 @@ function sniffOtherKind(der: Uint8Array<ArrayBuffer>, kind: Kind): PkiError | un
 }
 
 /**
+ * `der` decoded as `kind`. The subject and key are decoded lazily, so they are read here: a broken one fails
+ * now, as MALFORMED (or WRONG_TYPE when the DER is the other kind), not later in a caller.
+ */
+function decode<T extends { subjectName: x509.Name; publicKey: x509.PublicKey }>(der: Uint8Array<ArrayBuffer>, kind: Kind, make: (der: Uint8Array<ArrayBuffer>) => T): T {
+  try {
+    const decoded = make(der);
+    void decoded.subjectName;
+    void decoded.publicKey.algorithm;
+    return decoded;
+  } catch (e) {
+    throw sniffOtherKind(der, kind) ?? malformed(kind, e);
+  }
+}
+
+/**
  * Parses and checks a CSR. Strict by default: refuses a signature that does not verify (the CSR
  * was altered after signing), an empty subject and RSA keys under 2048 bits.
  * @throws PkiError
@@ -267,14 +282,7 @@ function memo<T>(key: string, parse: () => Promise<T>): Promise<T> {
 
 async function parseCsrUncached(input: PkiInput, strict: boolean): Promise<ParsedCsr> {
   const [der] = extractDer(input, 'csr');
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(der);
-    void csr.subjectName;
-    void csr.publicKey.algorithm;
-  } catch (e) {
-    throw sniffOtherKind(der, 'csr') ?? malformed('csr', e);
-  }
+  const csr = decode(der, 'csr', (d) => new x509.Pkcs10CertificateRequest(d));
   const key = await keyInfo(csr.publicKey, 'CSR');
   let signatureValid = false;
   try {
@@ -328,14 +336,7 @@ const EKU_NAMES: Record<string, string> = {
 };
 
 async function parseOneCertificate(der: Uint8Array<ArrayBuffer>): Promise<ParsedCertificate> {
-  let cert: x509.X509Certificate;
-  try {
-    cert = new x509.X509Certificate(der);
-    void cert.subjectName;
-    void cert.publicKey.algorithm;
-  } catch (e) {
-    throw sniffOtherKind(der, 'certificate') ?? malformed('certificate', e);
-  }
+  const cert = decode(der, 'certificate', (d) => new x509.X509Certificate(d));
   const key = await keyInfo(cert.publicKey, 'certificate');
   const skiExt = cert.getExtension(x509.SubjectKeyIdentifierExtension);
   const akiExt = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
