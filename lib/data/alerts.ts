@@ -4,11 +4,11 @@ import { recordAudit } from '@/lib/audit';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { afterCursor, cursorPage } from './cursor';
+import { tablePage } from './table-page';
 import { AppError } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { DeliveryEvent, DeliveryStatus } from '@/lib/generated/prisma/enums';
 import type { AlertListSearch } from '@/lib/validation/alerts';
-import { pageWindow } from '@/lib/validation/table-search-params';
 
 /*
  * The Alerts screens' reads and the one write people make on an alert: acknowledging it. Rules and
@@ -66,16 +66,7 @@ function whereOf(search: AlertFilter): Prisma.AlertWhereInput {
 export async function findAlerts(actor: SessionUser, search: AlertListSearch): Promise<{ rows: AlertRow[]; total: number }> {
   assertCan(actor, 'alerts:view');
   const where = whereOf(search);
-  const [rows, total] = await Promise.all([
-    db().alert.findMany({
-      where,
-      select: alertRowSelect,
-      orderBy: [{ [search.sort]: search.dir }, { raisedAt: 'desc' }, { id: 'asc' }],
-      ...pageWindow(search),
-    }),
-    db().alert.count({ where }),
-  ]);
-  return { rows, total };
+  return tablePage(search, (page) => db().alert.findMany({ where, select: alertRowSelect, ...page }), () => db().alert.count({ where }), [{ raisedAt: 'desc' }]);
 }
 
 /** The same filters, cursor-paged for the REST API: `limit` alerts with an id after `cursor`, by id. */

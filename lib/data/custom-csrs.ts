@@ -7,11 +7,11 @@ import { CustomCsrError, fromCloudflare } from '@/lib/custom-csrs/errors';
 import { customCsrData, customHostnameData, deleteCustomCsrRows, reconcileCustomCsrs, type CustomCsrReconcileSummary } from '@/lib/custom-csrs/reconcile';
 import { db } from '@/lib/db/client';
 import { afterCursor, cursorPage } from './cursor';
+import { tablePage } from './table-page';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import { parseCsr } from '@/lib/pki';
 import type { CreateCustomCsrInput, CustomCsrListSearch, UploadCertificateInput } from '@/lib/validation/custom-csr';
 import type { CustomCsrKeyTypeName } from '@/lib/validation/custom-csr-constants';
-import { pageWindow } from '@/lib/validation/table-search-params';
 
 export interface CustomHostnameRow {
   id: string;
@@ -73,16 +73,7 @@ const toRow = (r: RowFromDb): CustomCsrRow => ({ ...r, keyType: r.keyType as Cus
 export async function findCustomCsrs(actor: SessionUser, search: CustomCsrListSearch): Promise<{ rows: CustomCsrRow[]; total: number }> {
   assertCan(actor, 'customcsr:view');
   const where = customCsrWhere(search);
-  const [rows, total] = await Promise.all([
-    db().customCsr.findMany({
-      where,
-      select: rowSelect,
-      // The id breaks ties so a page boundary never shows a row twice or skips one.
-      orderBy: [{ [search.sort]: search.dir }, { id: 'asc' }],
-      ...pageWindow(search),
-    }),
-    db().customCsr.count({ where }),
-  ]);
+  const { rows, total } = await tablePage(search, (page) => db().customCsr.findMany({ where, select: rowSelect, ...page }), () => db().customCsr.count({ where }));
   return { rows: rows.map(toRow), total };
 }
 

@@ -8,7 +8,7 @@ import type { RoleName } from '@/lib/auth/permissions';
 import { db } from '@/lib/db/client';
 import { AppError } from '@/lib/errors';
 import { Prisma } from '@/lib/generated/prisma/client';
-import { pageWindow } from '@/lib/validation/table-search-params';
+import { tablePage } from './table-page';
 import type { CreateUserInput, UserListSearch } from '@/lib/validation/user';
 
 export interface UserRow {
@@ -49,17 +49,7 @@ export async function findUsers(actor: SessionUser, search: UserListSearch): Pro
         }
       : {}),
   };
-  const [rows, total] = await Promise.all([
-    db().user.findMany({
-      where,
-      select: userRowSelect,
-      // The id breaks ties so a page boundary never shows a row twice or skips one.
-      orderBy: [{ [search.sort]: search.dir }, { id: 'asc' }],
-      ...pageWindow(search),
-    }),
-    db().user.count({ where }),
-  ]);
-  return { rows, total };
+  return tablePage(search, (page) => db().user.findMany({ where, select: userRowSelect, ...page }), () => db().user.count({ where }));
 }
 
 export async function createUser(actor: SessionUser, input: CreateUserInput): Promise<UserRow> {
@@ -95,17 +85,7 @@ export async function changeUserRole(actor: SessionUser, id: string, role: RoleN
     const before = await findOrFail(tx, id);
     if (before.role === role) return before;
     // A new role ends the user's sessions: they sign in again and see what it allows.
-    const user = await tx.user.update({ where: { id }, data: { role, sessionVersion: { increment: 1 } }, select: userRowSelect });
-    await endSessionRecords(tx, id, { why: 'role changed', by: actor });
-    await recordAudit(tx, {
-      actor,
-      action: 'user.role.change',
-      targetType: 'user',
-      targetId: id,
-      targetLabel: user.email,
-      details: { from: before.role, to: role },
-    });
-    return user;
+    return changeEndingSessions(tx, actor, id, { role }, 'role changed', { action: 'user.role.change', details: { from: before.role, to: role } });
   }, actor.id === id ? 'You are the last active admin: make someone else an admin before changing your own role.' : undefined);
 }
 
@@ -115,16 +95,7 @@ export async function setUserDisabled(actor: SessionUser, id: string, disabled: 
     const before = await findOrFail(tx, id);
     if (before.disabled === disabled) return before;
     // Disabling ends the user's sessions; enabling bumps the version again, so no old token comes back to life.
-    const user = await tx.user.update({ where: { id }, data: { disabled, sessionVersion: { increment: 1 } }, select: userRowSelect });
-    await endSessionRecords(tx, id, { why: disabled ? 'account disabled' : 'account enabled', by: actor });
-    await recordAudit(tx, {
-      actor,
-      action: disabled ? 'user.disable' : 'user.enable',
-      targetType: 'user',
-      targetId: id,
-      targetLabel: user.email,
-    });
-    return user;
+    return changeEndingSessions(tx, actor, id, { disabled }, disabled ? 'account disabled' : 'account enabled', { action: disabled ? 'user.disable' : 'user.enable' });
   }, actor.id === id ? 'You are the last active admin: make someone else an admin before disabling yourself.' : undefined);
 }
 
@@ -139,15 +110,31 @@ export async function resetUserPassword(actor: SessionUser, id: string, password
     if (current === null) {
       throw new UserChangeError('INVALID_STATE', 'This user signs in only through single sign-on and has no password to reset.');
     }
-    // Whoever held the old password (or a session made with it) is signed out everywhere.
-    const user = await tx.user.update({ where: { id }, data: { passwordHash, sessionVersion: { increment: 1 } }, select: userRowSelect });
-    await endSessionRecords(tx, id, { why: 'password reset', by: actor });
-    // The password itself never reaches the log.
-    await recordAudit(tx, { actor, action: 'user.password.reset', targetType: 'user', targetId: id, targetLabel: user.email });
+    // Whoever held the old password (or a session made with it) is signed out everywhere. The password itself
+    // never reaches the log.
+    const user = await changeEndingSessions(tx, actor, id, { passwordHash }, 'password reset', { action: 'user.password.reset' });
     // A locked-out user whose password an admin just reset should be able to use it at once.
     await forgetSignInFailures(tx, user.email);
     return user;
   });
+}
+
+/**
+ * A change to a user that ends every session of theirs: the session version is bumped (each token they hold
+ * stops working at its next request), the session rows are ended with `why`, and the change is audited.
+ */
+async function changeEndingSessions(
+  tx: Prisma.TransactionClient,
+  actor: SessionUser,
+  id: string,
+  data: Prisma.UserUpdateInput,
+  why: string,
+  audit: { action: string; details?: Prisma.InputJsonObject },
+): Promise<UserRow> {
+  const user = await tx.user.update({ where: { id }, data: { ...data, sessionVersion: { increment: 1 } }, select: userRowSelect });
+  await endSessionRecords(tx, id, { why, by: actor });
+  await recordAudit(tx, { actor, ...audit, targetType: 'user', targetId: id, targetLabel: user.email });
+  return user;
 }
 
 async function findOrFail(tx: Prisma.TransactionClient, id: string): Promise<UserRow> {
