@@ -37,43 +37,42 @@ export async function getMtlsHosts(actor: SessionUser): Promise<MtlsHostsView> {
 }
 
 /**
- * Turns mTLS on for a host: adds it to the zone CA's hostname associations (a PUT of the whole
- * list, re-read just before) and watches it from now on.
+ * Turns mTLS on for a host: adds it to the zone CA's hostname associations and watches it from now on.
  * @see ../shared/seeds/001 step 5
  */
 export async function addMtlsHost(actor: SessionUser, hostname: string): Promise<string[]> {
   assertCan(actor, 'mtls:manage');
-  let before: string[];
-  let after: string[];
-  try {
-    before = await getHostnameAssociations();
+  return changeAssociations(actor, hostname, 'mtls.host.add', (before) => {
     if (before.includes(hostname)) throw new MtlsError('DUPLICATE', `${hostname} already requires client certificates.`, true);
-    after = await updateHostnameAssociations([...before, hostname]);
-  } catch (error) {
-    throw mtlsErrorFromCloudflare(error);
-  }
-  await db().$transaction(async (tx) => {
-    await writeWatchedHosts(tx, [...(await readWatchedHosts(tx)), hostname]);
-    await recordAudit(tx, { actor, action: 'mtls.host.add', targetType: 'mtls-host', targetLabel: hostname, details: { before, after } });
+    return [...before, hostname];
   });
-  return after;
 }
 
 /** Stops requesting client certificates on a host. It stays watched, so the Overview shows it as not enforced. */
 export async function removeMtlsHost(actor: SessionUser, hostname: string): Promise<string[]> {
   assertCan(actor, 'mtls:manage');
+  return changeAssociations(actor, hostname, 'mtls.host.remove', (before) => {
+    if (!before.includes(hostname)) throw new MtlsError('NOT_ASSOCIATED', `${hostname} does not require client certificates; nothing to remove.`);
+    return before.filter((h) => h !== hostname);
+  });
+}
+
+/**
+ * Puts the zone CA's hostname associations `change` makes of the current ones (a PUT of the whole list,
+ * re-read just before), keeps `hostname` watched, and audits both lists. Answers the list Cloudflare keeps.
+ */
+async function changeAssociations(actor: SessionUser, hostname: string, action: string, change: (before: string[]) => string[]): Promise<string[]> {
   let before: string[];
   let after: string[];
   try {
     before = await getHostnameAssociations();
-    if (!before.includes(hostname)) throw new MtlsError('NOT_ASSOCIATED', `${hostname} does not require client certificates; nothing to remove.`);
-    after = await updateHostnameAssociations(before.filter((h) => h !== hostname));
+    after = await updateHostnameAssociations(change(before));
   } catch (error) {
     throw mtlsErrorFromCloudflare(error);
   }
   await db().$transaction(async (tx) => {
     await writeWatchedHosts(tx, [...(await readWatchedHosts(tx)), hostname]);
-    await recordAudit(tx, { actor, action: 'mtls.host.remove', targetType: 'mtls-host', targetLabel: hostname, details: { before, after } });
+    await recordAudit(tx, { actor, action, targetType: 'mtls-host', targetLabel: hostname, details: { before, after } });
   });
   return after;
 }
