@@ -112,77 +112,44 @@ const ROLLED_SOURCE = `
    WHERE "deviceId" = ANY($1::text[])
      AND (("time" >= $2::timestamptz AND "time" < $5::timestamptz) OR ("time" >= $6::timestamptz AND "time" < $3::timestamptz))`;
 
+type BucketSql = { text: string; values: unknown[]; widthSeconds: number };
+
+/**
+ * SQL for the buckets of [from, to): per device (`perDevice`), or one series over all the devices together.
+ * Read from the raw readings, or, when `rollup` allows and the range has whole hours, through the hourly rollup.
+ */
+function bucketsSql(q: BucketQuery, { perDevice, rollup }: { perDevice: boolean; rollup: boolean }): BucketSql {
+  const widthSeconds = q.widthSeconds ?? bucketWidthSeconds(q.from.getTime(), q.to.getTime());
+  const window = rollup ? rollupWindow(q, widthSeconds) : null;
+  const device = perDevice ? '"deviceId", ' : '';
+  const rows = window
+    ? `min(mn) AS min_t, max(mx) AS max_t, (sum(s) / sum(n))::float8 AS avg_t, sum(n)::int AS n
+                     FROM (${ROLLED_SOURCE}) AS src`
+    : `min("temperature") AS min_t, max("temperature") AS max_t,
+                          avg("temperature") AS avg_t, count(*)::int AS n
+                     FROM "Reading"
+                    WHERE "deviceId" = ANY($1::text[]) AND "time" >= $2::timestamptz AND "time" < $3::timestamptz`;
+  const values = [q.deviceIds, q.from.toISOString(), q.to.toISOString(), widthSeconds];
+  return {
+    widthSeconds,
+    text: `SELECT ${perDevice ? '"deviceId" AS "deviceId", ' : ''}(extract(epoch FROM b) * 1000)::float8 AS t,
+                  min_t AS min, max_t AS max, avg_t AS avg, n AS count
+             FROM (SELECT ${device}${BUCKET_EXPR} AS b,
+                          ${rows}
+                    GROUP BY ${perDevice ? '1, 2' : '1'}) AS g
+            ORDER BY ${device}t`,
+    values: window ? [...values, window.hoursFrom, window.hoursTo] : values,
+  };
+}
+
 /** SQL for per-device buckets from raw readings only (what the rollup path must equal). */
-export function rawDeviceBucketsSql(q: BucketQuery): { text: string; values: unknown[]; widthSeconds: number } {
-  const widthSeconds = q.widthSeconds ?? bucketWidthSeconds(q.from.getTime(), q.to.getTime());
-  return {
-    widthSeconds,
-    text: `SELECT "deviceId" AS "deviceId",
-                  (extract(epoch FROM b) * 1000)::float8 AS t,
-                  min_t AS min, max_t AS max, avg_t AS avg, n AS count
-             FROM (SELECT "deviceId", ${BUCKET_EXPR} AS b,
-                          min("temperature") AS min_t, max("temperature") AS max_t,
-                          avg("temperature") AS avg_t, count(*)::int AS n
-                     FROM "Reading"
-                    WHERE "deviceId" = ANY($1::text[]) AND "time" >= $2::timestamptz AND "time" < $3::timestamptz
-                    GROUP BY 1, 2) AS g
-            ORDER BY "deviceId", t`,
-    values: [q.deviceIds, q.from.toISOString(), q.to.toISOString(), widthSeconds],
-  };
-}
-
+export const rawDeviceBucketsSql = (q: BucketQuery) => bucketsSql(q, { perDevice: true, rollup: false });
 /** SQL for one series over all the given devices, from raw readings only (what the rollup path must equal). */
-export function rawCombinedBucketsSql(q: BucketQuery): { text: string; values: unknown[]; widthSeconds: number } {
-  const widthSeconds = q.widthSeconds ?? bucketWidthSeconds(q.from.getTime(), q.to.getTime());
-  return {
-    widthSeconds,
-    text: `SELECT (extract(epoch FROM b) * 1000)::float8 AS t, min_t AS min, max_t AS max, avg_t AS avg, n AS count
-             FROM (SELECT ${BUCKET_EXPR} AS b,
-                          min("temperature") AS min_t, max("temperature") AS max_t,
-                          avg("temperature") AS avg_t, count(*)::int AS n
-                     FROM "Reading"
-                    WHERE "deviceId" = ANY($1::text[]) AND "time" >= $2::timestamptz AND "time" < $3::timestamptz
-                    GROUP BY 1) AS g
-            ORDER BY t`,
-    values: [q.deviceIds, q.from.toISOString(), q.to.toISOString(), widthSeconds],
-  };
-}
-
+export const rawCombinedBucketsSql = (q: BucketQuery) => bucketsSql(q, { perDevice: false, rollup: false });
 /** SQL for per-device buckets: one row per (device, bucket) that holds readings. */
-export function deviceBucketsSql(q: BucketQuery): { text: string; values: unknown[]; widthSeconds: number } {
-  const raw = rawDeviceBucketsSql(q);
-  const window = rollupWindow(q, raw.widthSeconds);
-  if (!window) return raw;
-  return {
-    widthSeconds: raw.widthSeconds,
-    text: `SELECT "deviceId" AS "deviceId",
-                  (extract(epoch FROM b) * 1000)::float8 AS t,
-                  min_t AS min, max_t AS max, avg_t AS avg, n AS count
-             FROM (SELECT "deviceId", ${BUCKET_EXPR} AS b,
-                          min(mn) AS min_t, max(mx) AS max_t, (sum(s) / sum(n))::float8 AS avg_t, sum(n)::int AS n
-                     FROM (${ROLLED_SOURCE}) AS src
-                    GROUP BY 1, 2) AS g
-            ORDER BY "deviceId", t`,
-    values: [...raw.values, window.hoursFrom, window.hoursTo],
-  };
-}
-
+export const deviceBucketsSql = (q: BucketQuery) => bucketsSql(q, { perDevice: true, rollup: true });
 /** SQL for one series over all the given devices together (the fleet average line). */
-export function combinedBucketsSql(q: BucketQuery): { text: string; values: unknown[]; widthSeconds: number } {
-  const raw = rawCombinedBucketsSql(q);
-  const window = rollupWindow(q, raw.widthSeconds);
-  if (!window) return raw;
-  return {
-    widthSeconds: raw.widthSeconds,
-    text: `SELECT (extract(epoch FROM b) * 1000)::float8 AS t, min_t AS min, max_t AS max, avg_t AS avg, n AS count
-             FROM (SELECT ${BUCKET_EXPR} AS b,
-                          min(mn) AS min_t, max(mx) AS max_t, (sum(s) / sum(n))::float8 AS avg_t, sum(n)::int AS n
-                     FROM (${ROLLED_SOURCE}) AS src
-                    GROUP BY 1) AS g
-            ORDER BY t`,
-    values: [...raw.values, window.hoursFrom, window.hoursTo],
-  };
-}
+export const combinedBucketsSql = (q: BucketQuery) => bucketsSql(q, { perDevice: false, rollup: true });
 
 /** Per-device buckets of [from, to), at most MAX_POINTS per device, oldest first. */
 export async function queryDeviceBuckets(
