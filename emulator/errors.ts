@@ -95,28 +95,31 @@ export const csr = {
   commonNameTooLong: (max: number) =>
     e(400, 1410, `The specified Common Name is too long. Maximum allowed length is ${max} characters. Check your input and try again.`),
   sanRequired: () => e(400, 1411, 'At least one subject alternative name (SAN) is required. Check your input and try again.'),
-  sanInvalid: () =>
-    e(
-      400,
-      1412,
-      "Invalid subject alternative name(s) (SAN). SANs have to be smaller than 256 characters in length, cannot be IP addresses, cannot contain any special characters such as ~`!@#$%^&*()=+{}[]|\\/:;\"'<>,?, and cannot begin or end with a '-' character. Check your input and try again.",
-    ),
-  sanNonAscii: () =>
-    e(400, 1413, 'Subject Alternative Names (SANs) with non-ASCII characters are not supported. Check your input and try again.'),
-  sanReserved: () =>
-    e(
-      400,
-      1414,
-      "Reserved top domain subject alternative names (SAN), such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again.",
-    ),
-  sanUnparsable: (reason: string) =>
-    e(400, 1415, `Unable to parse subject alternative name(s) (SAN) - ${reason}. Check your input and try again.`),
-  sanExampleDomain: () =>
-    e(
-      400,
-      1416,
-      'Subject Alternative Names (SANs) ending in example.com, example.net, or example.org are prohibited. Check your input and try again.',
-    ),
+  /** The SAN rules (emulator/hostnames.ts), worded as for SANs. */
+  san: {
+    invalid: () =>
+      e(
+        400,
+        1412,
+        "Invalid subject alternative name(s) (SAN). SANs have to be smaller than 256 characters in length, cannot be IP addresses, cannot contain any special characters such as ~`!@#$%^&*()=+{}[]|\\/:;\"'<>,?, and cannot begin or end with a '-' character. Check your input and try again.",
+      ),
+    nonAscii: () =>
+      e(400, 1413, 'Subject Alternative Names (SANs) with non-ASCII characters are not supported. Check your input and try again.'),
+    reserved: () =>
+      e(
+        400,
+        1414,
+        "Reserved top domain subject alternative names (SAN), such as 'test', 'example', 'invalid' or 'localhost', is not supported. Check your input and try again.",
+      ),
+    unparsable: (reason: string) =>
+      e(400, 1415, `Unable to parse subject alternative name(s) (SAN) - ${reason}. Check your input and try again.`),
+    exampleDomain: () =>
+      e(
+        400,
+        1416,
+        'Subject Alternative Names (SANs) ending in example.com, example.net, or example.org are prohibited. Check your input and try again.',
+      ),
+  },
   keyTypeInvalid: () => e(400, 1417, "Invalid key type. Only 'rsa2048' or 'p256v1' is accepted. Check your input and try again."),
   idInvalid: () => e(400, 1418, 'The custom CSR ID is invalid. Check your input and try again.'),
   notFound: () => e(404, 1419, 'The custom CSR was not found.'),

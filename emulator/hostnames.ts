@@ -26,6 +26,14 @@ export function hostnameProblem(name: unknown, { allowWildcard = true } = {}): H
   return undefined;
 }
 
+/** A resource's errors for the hostname rules: Cloudflare words them for SANs (1412–1416) or custom hostnames (1407–1411). */
+export type HostnameErrors = Record<Exclude<HostnameProblem, 'unparsable'>, () => Error> & { unparsable: (reason: string) => Error };
+
+/** The error, from the resource's own set, for a name that breaks `problem`. */
+export function hostnameRefusal(problem: HostnameProblem, name: unknown, errors: HostnameErrors): Error {
+  return problem === 'unparsable' ? errors.unparsable(`publicsuffix: cannot derive eTLD+1 for domain ${String(name)}`) : errors[problem]();
+}
+
 /** Does a certificate name (possibly "*.zone") cover this hostname? One label per wildcard, as browsers match. */
 export function nameCovers(certName: string, hostname: string): boolean {
   const a = certName.toLowerCase().replace(/\.$/, '');

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parseCsr } from '@/lib/pki';
 import { createCsr, exportPrivateKeyPem, generateKeyPair } from '@/lib/pki/keys';
 import * as E from '../errors';
-import { hostnameProblem } from '../hostnames';
+import { hostnameProblem, hostnameRefusal } from '../hostnames';
 import { recordById, type CustomCsrRecord } from './records';
 import type { ZoneState } from './state';
 
@@ -55,13 +55,9 @@ export class CustomCsrs {
     const sans = body.sans;
     if (!Array.isArray(sans) || sans.length === 0) throw E.csr.sanRequired();
     for (const san of sans) {
-      if (typeof san === 'string' && san.length > 255) throw E.csr.sanInvalid();
+      if (typeof san === 'string' && san.length > 255) throw E.csr.san.invalid();
       const problem = hostnameProblem(san);
-      if (problem === 'invalid') throw E.csr.sanInvalid();
-      if (problem === 'nonAscii') throw E.csr.sanNonAscii();
-      if (problem === 'reserved') throw E.csr.sanReserved();
-      if (problem === 'unparsable') throw E.csr.sanUnparsable(`publicsuffix: cannot derive eTLD+1 for domain ${String(san)}`);
-      if (problem === 'exampleDomain') throw E.csr.sanExampleDomain();
+      if (problem) throw hostnameRefusal(problem, san, E.csr.san);
     }
     const keyType = body.key_type ?? 'rsa2048';
     if (keyType !== 'rsa2048' && keyType !== 'p256v1') throw E.csr.keyTypeInvalid();

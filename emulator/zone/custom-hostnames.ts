@@ -10,7 +10,7 @@ import { isIssuedBy } from '@/lib/pki/verify';
 import type { LoadedCa } from '../ca';
 import type { EmulatorConfig } from '../config';
 import * as E from '../errors';
-import { hostnameProblem, nameCovers } from '../hostnames';
+import { hostnameProblem, hostnameRefusal, nameCovers } from '../hostnames';
 import { recordById, UUID, type CustomHostnameRecord, type CustomHostnameSsl } from './records';
 import type { ZoneState } from './state';
 
@@ -57,11 +57,7 @@ export class CustomHostnames {
   async create(body: Record<string, unknown>): Promise<CustomHostnameRecord> {
     const hostname = typeof body.hostname === 'string' ? body.hostname.trim().toLowerCase() : body.hostname;
     const problem = hostnameProblem(hostname);
-    if (problem === 'invalid') throw E.host.invalid();
-    if (problem === 'nonAscii') throw E.host.nonAscii();
-    if (problem === 'reserved') throw E.host.reserved();
-    if (problem === 'unparsable') throw E.host.unparsable(`publicsuffix: cannot derive eTLD+1 for domain ${String(hostname)}`);
-    if (problem === 'exampleDomain') throw E.host.exampleDomain();
+    if (problem) throw hostnameRefusal(problem, hostname, E.host);
     const name = hostname as string;
     for (const h of this.state.hosts.values()) if (h.hostname === name) throw E.host.duplicate();
 
