@@ -88,7 +88,7 @@ describe('custom CSRs (SDK customCsrs.*)', () => {
       expect(failureErrors(res.json)).toEqual([]);
       expect(res.json.errors[0].code).toBe(code);
       expect(res.json.errors[0].message).toMatch(/Check your input and try again\.$/);
-      expect(cf.store.listCustomCsrs()).toHaveLength(0);
+      expect(cf.store.customCsrs.list()).toHaveLength(0);
     });
   }
 
@@ -173,7 +173,7 @@ describe("custom hostnames with a custom CSR (seed 004's flow)", () => {
     expect(specErrors('/zones/{zone_id}/custom_hostnames/{custom_hostname_id}', 'delete', 200, del.json)).toEqual([]);
     expect(del.json.id).toBe(h.id);
     await cf.sdk.customCsrs.delete(csr.id, zone());
-    expect(cf.store.listCustomCsrs()).toHaveLength(0);
+    expect(cf.store.customCsrs.list()).toHaveLength(0);
   });
 
   it('becomes active after deployment', async () => {
@@ -195,7 +195,7 @@ describe("custom hostnames with a custom CSR (seed 004's flow)", () => {
     expect(res.status).toBe(400);
     expect(failureErrors(res.json)).toEqual([]);
     expect(res.json.errors[0].code).toBe(1441);
-    expect(cf.store.listCustomHostnames()).toHaveLength(0);
+    expect(cf.store.customHostnames.list()).toHaveLength(0);
   });
 
   it('refuses a publicly signed certificate for another key (1429)', async () => {

@@ -1,8 +1,8 @@
 /**
  * The local Cloudflare's account: identity (zone id, credentials), the two CAs and the run-time config, in front
  * of the zone's resources (zone/: client certificates, custom CSRs, custom hostnames, hostname associations,
- * over one journaled state). The REST API (api/) calls the resources through here; the edge reads the
- * EdgeStore methods at the bottom.
+ * over one journaled state). The REST API (api/) calls client certificates and associations through here and
+ * uses `customCsrs` and `customHostnames` as they are; the edge reads the EdgeStore methods at the bottom.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { certificateAuthority, ClientCertificates } from './zone/client-certific
 import { CustomCsrs } from './zone/custom-csrs';
 import { CustomHostnames } from './zone/custom-hostnames';
 import { HostnameAssociations } from './zone/hostname-associations';
-import type { CertificateStatus, ClientCertRecord, CustomCsrRecord, CustomHostnameRecord, Identity } from './zone/records';
+import type { CertificateStatus, ClientCertRecord, Identity } from './zone/records';
 import { ZoneState } from './zone/state';
 
 export { CLOUDFLARE_RATE_LIMIT, defaultConfig } from './config';
@@ -57,8 +57,10 @@ export class EmulatorStore {
   private serverIssuer!: ServerCertificateIssuer;
   private readonly initialConfig: EmulatorConfig;
   private readonly certificates: ClientCertificates;
-  private readonly csrs: CustomCsrs;
-  private readonly hosts: CustomHostnames;
+  /** The zone's custom CSRs: the REST API (api/custom-csrs.ts) and tests use them as they are. */
+  readonly customCsrs: CustomCsrs;
+  /** The zone's custom hostnames: the REST API (api/custom-hostnames.ts) and tests use them as they are. */
+  readonly customHostnames: CustomHostnames;
   private readonly associations: HostnameAssociations;
 
   private constructor(dataDir: string, config: EmulatorConfig) {
@@ -69,8 +71,8 @@ export class EmulatorStore {
     this.initialConfig = structuredClone(config);
     const cfg = () => this.config;
     this.certificates = new ClientCertificates(this.state, () => this.zoneCa, cfg);
-    this.csrs = new CustomCsrs(this.state);
-    this.hosts = new CustomHostnames(this.state, () => this.publicCa, cfg);
+    this.customCsrs = new CustomCsrs(this.state);
+    this.customHostnames = new CustomHostnames(this.state, () => this.publicCa, cfg);
     this.associations = new HostnameAssociations(this.state);
   }
 
@@ -199,42 +201,6 @@ export class EmulatorStore {
   /** Completes pending revocations and reactivations now (POST /emulator/settle); returns how many. */
   settlePending(now = Date.now()): number {
     return this.certificates.settlePending(now);
-  }
-
-  // ---------------------------------------------------------------- custom CSRs (zone/custom-csrs.ts)
-
-  presentCsr(c: CustomCsrRecord) {
-    return this.csrs.present(c);
-  }
-  createCustomCsr(body: Record<string, unknown>): Promise<CustomCsrRecord> {
-    return this.csrs.create(body);
-  }
-  getCustomCsr(id: string): CustomCsrRecord {
-    return this.csrs.get(id);
-  }
-  listCustomCsrs(order?: 'name' | 'account_tag' | 'created_at', direction?: 'asc' | 'desc'): CustomCsrRecord[] {
-    return this.csrs.list(order, direction);
-  }
-  deleteCustomCsr(id: string): void {
-    this.csrs.delete(id);
-  }
-
-  // ---------------------------------------------------------------- custom hostnames (zone/custom-hostnames.ts)
-
-  presentHostname(h: CustomHostnameRecord) {
-    return this.hosts.present(h);
-  }
-  createCustomHostname(body: Record<string, unknown>): Promise<CustomHostnameRecord> {
-    return this.hosts.create(body);
-  }
-  getCustomHostname(id: string): CustomHostnameRecord {
-    return this.hosts.get(id);
-  }
-  listCustomHostnames(): CustomHostnameRecord[] {
-    return this.hosts.list();
-  }
-  deleteCustomHostname(id: string): void {
-    this.hosts.delete(id);
   }
 
   // ---------------------------------------------------------------- hostname associations (zone/hostname-associations.ts)

@@ -9,13 +9,13 @@ export function customCsrRoutes(store: EmulatorStore): Route[] {
   const list = (ctx: Ctx) => {
     const order = oneOf(ctx.query, 'order', ['name', 'account_tag', 'created_at'] as const, 'created_at');
     const direction = oneOf(ctx.query, 'direction', ['asc', 'desc'] as const, 'asc');
-    const { result, resultInfo } = paginate(store.listCustomCsrs(order, direction), ctx.query);
-    return { result: result.map((c) => store.presentCsr(c)), resultInfo };
+    const { result, resultInfo } = paginate(store.customCsrs.list(order, direction), ctx.query);
+    return { result: result.map((c) => store.customCsrs.present(c)), resultInfo };
   };
-  const create = async (ctx: Ctx) => ({ status: 201, result: store.presentCsr(await store.createCustomCsr(ctx.body)) });
-  const get = (ctx: Ctx) => ({ result: store.presentCsr(store.getCustomCsr(ctx.params.id)) });
+  const create = async (ctx: Ctx) => ({ status: 201, result: store.customCsrs.present(await store.customCsrs.create(ctx.body)) });
+  const get = (ctx: Ctx) => ({ result: store.customCsrs.present(store.customCsrs.get(ctx.params.id)) });
   const remove = (ctx: Ctx) => {
-    store.deleteCustomCsr(ctx.params.id);
+    store.customCsrs.delete(ctx.params.id);
     return { result: { id: ctx.params.id } };
   };
   return [

@@ -20,7 +20,7 @@ export function customHostnameRoutes(store: EmulatorStore): Route[] {
           const order = oneOf(query, 'order', ['ssl', 'ssl_status'] as const, 'ssl');
           const direction = oneOf(query, 'direction', ['asc', 'desc'] as const, 'asc');
           const ssl = oneOf(query, 'ssl', ['0', '1'] as const, '0');
-          let items = store.listCustomHostnames().map((h) => store.presentHostname(h));
+          let items = store.customHostnames.list().map((h) => store.customHostnames.present(h));
           if (id) items = items.filter((h) => h.id === id);
           if (exact) items = items.filter((h) => h.hostname === exact.toLowerCase());
           if (contain) items = items.filter((h) => h.hostname.includes(contain.toLowerCase()));
@@ -31,15 +31,15 @@ export function customHostnameRoutes(store: EmulatorStore): Route[] {
           const { result, resultInfo } = paginate(items, query);
           return { result, resultInfo };
         },
-        POST: async ({ body }) => ({ status: 201, result: store.presentHostname(await store.createCustomHostname(body)) }),
+        POST: async ({ body }) => ({ status: 201, result: store.customHostnames.present(await store.customHostnames.create(body)) }),
       },
     },
     {
       pattern: ['zones', ':zone', 'custom_hostnames', ':id'],
       methods: {
-        GET: ({ params }) => ({ result: store.presentHostname(store.getCustomHostname(params.id)) }),
+        GET: ({ params }) => ({ result: store.customHostnames.present(store.customHostnames.get(params.id)) }),
         DELETE: ({ params }) => {
-          store.deleteCustomHostname(params.id);
+          store.customHostnames.delete(params.id);
           // The documented response is {id} at the top level (the SDK returns the body as is).
           return { result: { id: params.id }, top: { id: params.id } };
         },

@@ -57,7 +57,7 @@ describe('custom CSRs against the local Cloudflare', () => {
     p256 = await createCustomCsr(admin, input('shop.acme-corp.com'));
     rsa = await createCustomCsr(admin, input('api.acme-corp.com', 'rsa2048'));
     expect(p256).toMatchObject({ keyType: 'p256v1', sans: ['shop.acme-corp.com', 'www.shop.acme-corp.com'] });
-    const remote = await cf.store.getCustomCsr(p256.cloudflareId);
+    const remote = await cf.store.customCsrs.get(p256.cloudflareId);
     expect(remote.key_type).toBe('p256v1');
 
     const detail = await getCustomCsr(support, p256.id);
@@ -90,7 +90,7 @@ describe('custom CSRs against the local Cloudflare', () => {
     const refused = await uploadCustomCertificate(admin, { id: p256.id, hostname: 'shop.acme-corp.com', certificate: wrongKey }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CustomCsrError);
     expect((refused as InstanceType<typeof CustomCsrError>).extra.problems?.map((p) => p.code)).toEqual(['KEY_MISMATCH']);
-    expect(cf.store.listCustomHostnames()).toHaveLength(0);
+    expect(cf.store.customHostnames.list()).toHaveLength(0);
     expect(await testDb.prisma.customHostname.count()).toBe(0);
   });
 
@@ -100,7 +100,7 @@ describe('custom CSRs against the local Cloudflare', () => {
     expect(host.hostname).toBe('shop.acme-corp.com');
     expect(host.sslStatus).toBe('pending_deployment');
     expect(host.expiresOn!.getTime()).toBeGreaterThan(Date.now() + 59 * 86_400_000);
-    const remote = cf.store.listCustomHostnames();
+    const remote = cf.store.customHostnames.list();
     expect(remote.map((h) => [h.hostname, h.ssl.custom_csr_id])).toEqual([['shop.acme-corp.com', p256.cloudflareId]]);
     expect(await testDb.prisma.auditEvent.count({ where: { action: 'customhostname.create', targetLabel: 'shop.acme-corp.com' } })).toBe(1);
 
@@ -118,12 +118,12 @@ describe('custom CSRs against the local Cloudflare', () => {
     expect((refused as InstanceType<typeof CustomCsrError>).code).toBe('KEY_IN_USE');
     expect(await testDb.prisma.customCsr.findUnique({ where: { id: p256.id } })).not.toBeNull();
     expect(await testDb.prisma.auditEvent.count()).toBe(auditBefore);
-    expect(cf.store.getCustomCsr(p256.cloudflareId)).toBeTruthy();
+    expect(cf.store.customCsrs.get(p256.cloudflareId)).toBeTruthy();
   });
 
   it('deletes a CSR nobody uses, at Cloudflare and here', async () => {
     await deleteCustomCsr(admin, rsa.id);
-    expect(cf.store.listCustomCsrs().map((c) => c.id)).toEqual([p256.cloudflareId]);
+    expect(cf.store.customCsrs.list().map((c) => c.id)).toEqual([p256.cloudflareId]);
     expect(await testDb.prisma.customCsr.findUnique({ where: { id: rsa.id } })).toBeNull();
     expect(await testDb.prisma.auditEvent.count({ where: { action: 'customcsr.delete', targetId: rsa.id } })).toBe(1);
   });
@@ -150,9 +150,9 @@ describe('custom CSRs against the local Cloudflare', () => {
   });
 
   it('reconciles: imports what Cloudflare has, drops what it lost, follows hostname status', async () => {
-    const outside = await cf.store.createCustomCsr({ country: 'DE', state: 'HH', locality: 'Hamburg', organization: 'Outside', common_name: 'outside-corp.com', sans: ['outside-corp.com'] });
+    const outside = await cf.store.customCsrs.create({ country: 'DE', state: 'HH', locality: 'Hamburg', organization: 'Outside', common_name: 'outside-corp.com', sans: ['outside-corp.com'] });
     const lost = await testDb.prisma.customCsr.findFirstOrThrow({ where: { commonName: 'a.paging-corp.com' } });
-    cf.store.deleteCustomCsr(lost.cloudflareId);
+    cf.store.customCsrs.delete(lost.cloudflareId);
     await new Promise((r) => setTimeout(r, 80)); // the hostname goes active after hostnameActivationDelayMs
 
     const summary = await reconcileCustomCsrs(testDb.prisma);
