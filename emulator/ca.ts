@@ -58,22 +58,40 @@ export async function createCa(subject: CsrSubject, years = 15, pathLength?: num
     ['sign', 'verify'],
   )) as CryptoKeyPair;
   const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+  const cert = await selfSignedCa(keys, {
     serialNumber: randomSerialHex(),
     name: subjectToJsonName(subject),
     // Back-dated an hour so a device whose clock runs slightly behind still accepts it.
     notBefore: wholeSecond(now - 3_600_000),
     notAfter: wholeSecond(now + years * 365 * DAY_MS),
-    keys,
     signingAlgorithm: RSA_SHA256,
+    pathLength,
+  });
+  return { certPem: encodePem(cert.rawData, 'CERTIFICATE'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+}
+
+/**
+ * A self-signed CA certificate over `keys`: CA:TRUE (critical, with `pathLength` if given), keyCertSign and
+ * cRLSign, and its own key's identifier as SKI and AKI. The emulator's CAs and the tests' CAs (testing/test-pki.ts).
+ */
+export async function selfSignedCa(
+  keys: CryptoKeyPair,
+  o: { serialNumber: string; name: x509.JsonName | string; notBefore: Date; notAfter: Date; signingAlgorithm: Algorithm | EcdsaParams; pathLength?: number },
+): Promise<x509.X509Certificate> {
+  return x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: o.serialNumber,
+    name: o.name,
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+    keys,
+    signingAlgorithm: o.signingAlgorithm,
     extensions: [
-      new x509.BasicConstraintsExtension(true, pathLength, true),
+      new x509.BasicConstraintsExtension(true, o.pathLength, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: encodePem(cert.rawData, 'CERTIFICATE'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
 }
 
 export async function loadCa(files: CaFiles): Promise<LoadedCa> {

@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, createHash, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
+import { selfSignedCa } from '../ca';
 import type { CertificateStatus, EdgeStore } from '../edge';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -52,18 +53,12 @@ async function pkcs8Pem(key: CryptoKey): Promise<string> {
 
 export async function createCa(commonName: string, validity: { notBefore?: Date; notAfter?: Date } = {}): Promise<TestCa> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+  const cert = await selfSignedCa(keys, {
     serialNumber: randomSerial(),
     name: `CN=${commonName}, O=certfleet tests, C=US`,
     notBefore: validity.notBefore ?? new Date(Date.now() - DAY),
     notAfter: validity.notAfter ?? new Date(Date.now() + 365 * DAY),
-    keys,
     signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    ],
   });
   return { cert, keys, certPem: `${cert.toString('pem')}\n` };
 }
