@@ -9,6 +9,7 @@ import { AppError } from '@/lib/errors';
 import type { Prisma } from '@/lib/generated/prisma/client';
 import type { DeliveryEvent, DeliveryStatus } from '@/lib/generated/prisma/enums';
 import type { AlertListSearch } from '@/lib/validation/alerts';
+import { fleetGroups } from './fleet-groups';
 
 /*
  * The Alerts screens' reads and the one write people make on an alert: acknowledging it. Rules and
@@ -88,8 +89,7 @@ export async function countOpenAlerts(actor: SessionUser): Promise<{ open: numbe
 /** The groups alerts were raised in, for the filter. */
 export async function findAlertGroups(actor: SessionUser): Promise<string[]> {
   assertCan(actor, 'alerts:view');
-  const rows = await db().device.findMany({ where: { isCanary: false }, distinct: ['group'], select: { group: true }, orderBy: { group: 'asc' } });
-  return rows.map((r) => r.group);
+  return fleetGroups();
 }
 
 export interface DeliveryLogRow {

@@ -120,10 +120,20 @@ export async function findAuditEvents(actor: SessionUser, search: AuditSearch): 
   return { rows: events.map((e) => toRow(e as AuditEventRecord)), ...total, beyondEnd: events.length === 0 && skip > 0 };
 }
 
-/** Every action name the log holds, for the action filter. */
+/**
+ * Every action name the log holds, for the action filter: one probe of the ("action", at, id) index per name (a
+ * loose index scan), not a pass over the log (Prisma's `distinct` reads every row and de-duplicates in Node: 20 s
+ * for the audit page at 1,000,000 events, bench/browse.ts).
+ */
 export async function listAuditActions(actor: SessionUser): Promise<string[]> {
   assertCan(actor, 'audit:view');
-  const rows = await db().auditEvent.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } });
+  const rows = await db().$queryRaw<{ action: string }[]>`
+    WITH RECURSIVE names(action) AS (
+      (SELECT action FROM "AuditEvent" ORDER BY action LIMIT 1)
+      UNION ALL
+      SELECT (SELECT a.action FROM "AuditEvent" AS a WHERE a.action > names.action ORDER BY a.action LIMIT 1) FROM names WHERE names.action IS NOT NULL
+    )
+    SELECT action FROM names WHERE action IS NOT NULL`;
   return rows.map((r) => r.action);
 }
 

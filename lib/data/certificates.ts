@@ -9,6 +9,7 @@ import type { LastSeenFilter } from '@/lib/validation/inventory-constants';
 import { pageWindow } from '@/lib/validation/table-search-params';
 import { containsIdsSql, containsPattern, EXACT_COUNT_CAP, type ListTotal } from './counting';
 import { expiresOnInBand, liveForExpiryWhere, readExpiryThresholds } from './expiry';
+import { fleetGroups } from './fleet-groups';
 
 /*
  * Reads of client certificates: the Certificates table (filtered, sorted and paged in SQL) and one
@@ -337,6 +338,5 @@ export async function getCertificate(actor: SessionUser, id: string, now = new D
 /** Distinct device groups, for the group filter of both tables. */
 export async function listDeviceGroups(actor: SessionUser): Promise<string[]> {
   assertCan(actor, 'device:view');
-  const groups = await db().device.findMany({ where: { isCanary: false }, distinct: ['group'], select: { group: true }, orderBy: { group: 'asc' } });
-  return groups.map((g) => g.group);
+  return fleetGroups();
 }

@@ -8,6 +8,7 @@ import { parseCsrForIssuance } from './issuance/csr';
 import { IssuanceError } from './issuance/errors';
 import { issueCertificate } from './issuance/issue';
 import type { IssuanceOptions, IssuanceResult } from './issuance/types';
+import { fleetGroups } from './fleet-groups';
 
 /**
  * Enrolls one device (ADMIN): the device row and its certificate come into being together, once per
@@ -55,8 +56,7 @@ export function assertCommonName(csr: ParsedCsr, commonName: string): void {
 /** The groups the wizard offers (the fleet's, not the canaries'); a new one can be typed. */
 export async function listEnrollmentGroups(actor: SessionUser): Promise<string[]> {
   assertCan(actor, 'device:enroll');
-  const groups = await db().device.findMany({ where: { isCanary: false }, distinct: ['group'], select: { group: true }, orderBy: { group: 'asc' } });
-  return groups.map((g) => g.group);
+  return fleetGroups();
 }
 
 /** An issuance as the browser receives it (dates as ISO strings). */

@@ -292,8 +292,31 @@ describe('audit log', () => {
     const paged = await find({ perPage: '10', dir: 'asc', from: '2031-01-01' });
     expect(paged.rows[0]!.action).toBe('certificate.revoke');
     expect(typeof paged.rows[0]!.id).toBe('string');
-    expect(await listAuditActions(manager)).toEqual(expect.arrayContaining(['certificate.reactivate', 'certificate.revoke', 'user.create']));
+    // Exactly the log's distinct actions, in order (a loose index scan, not a pass over the log).
+    const logged = [...new Set((await prisma.auditEvent.findMany({ select: { action: true } })).map((e) => e.action))].sort();
+    expect(logged).toEqual(expect.arrayContaining(['certificate.reactivate', 'certificate.revoke', 'user.create']));
+    expect(await listAuditActions(manager)).toEqual(logged);
     const trail = await findDeviceAuditTrail(manager, devices.alpha.id, [certs.alphaNew!.id, certs.expired!.id]);
     expect(trail.map((r) => r.action)).toEqual(['certificate.reactivate', 'certificate.revoke']);
+  });
+});
+
+describe('device groups for the filters', () => {
+  it('follow the devices: a new group shows, a group left empty goes, canaries never count', async () => {
+    const groupsOfDevices = async () =>
+      [...new Set((await prisma.device.findMany({ where: { isCanary: false }, select: { group: true } })).map((d) => d.group))].sort();
+    const before = await listDeviceGroups(manager);
+    expect(before).toEqual(await groupsOfDevices());
+
+    const moved = await prisma.device.create({ data: { name: 'groups-mover', group: 'transient', commonName: 'groups-mover.sensors.test' } });
+    const canary = await prisma.device.create({ data: { name: 'groups-canary', group: 'canary-only', commonName: 'groups-canary.sensors.test', isCanary: true } });
+    expect(await listDeviceGroups(manager)).toEqual([...before, 'transient'].sort());
+
+    await prisma.device.update({ where: { id: moved.id }, data: { group: before[0]! } });
+    expect(await listDeviceGroups(manager)).toEqual(before);
+    expect(await listDeviceGroups(manager)).toEqual(await groupsOfDevices());
+
+    await prisma.device.deleteMany({ where: { id: { in: [moved.id, canary.id] } } });
+    expect(await listDeviceGroups(manager)).toEqual(before);
   });
 });
