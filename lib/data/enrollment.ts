@@ -1,6 +1,5 @@
 import 'server-only';
 import { assertCan, type SessionUser } from '@/lib/auth/errors';
-import { db } from '@/lib/db/client';
 import type { ParsedCsr } from '@/lib/pki';
 import { type EnrollmentInput, EnrollmentSchema, type IssueActionResult } from '@/lib/validation/enrollment';
 import { enrollmentRequestId } from './issuance/after-enroll';
