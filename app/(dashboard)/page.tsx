@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { FleetOverviewCards, FleetOverviewSkeleton } from './_components/fleet-overview';
 import { ExpiryOverview, ExpiryOverviewSkeleton } from './_components/overview-expiry';
 import { OverviewMtls, OverviewMtlsSkeleton } from './_components/overview-mtls';
@@ -11,10 +10,7 @@ import { OverviewRenewalRisk, OverviewRenewalRiskSkeleton } from './_components/
 
 export const metadata: Metadata = { title: 'Overview' };
 
-export default async function OverviewPage() {
-  const user = await requireUser();
-  if (!can(user.role, 'dashboard:view')) return <Forbidden permission="dashboard:view" />;
-
+export default guardedPage('dashboard:view', async (user) => {
   return (
     <>
       <PageHeader title="Overview" description="Your fleet at a glance." />
@@ -40,4 +36,4 @@ export default async function OverviewPage() {
       ) : null}
     </>
   );
-}
+});

@@ -2,23 +2,17 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { AlertsNav } from '@/components/alerts/alerts-nav';
 import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
-import { Forbidden } from '@/components/shell/forbidden';
+import { listPage } from '@/components/shell/guarded-page';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findAlertGroups, findAlerts } from '@/lib/data/alerts';
 import { parseAlertListSearch } from '@/lib/validation/alerts';
-import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { AlertsTable } from './_components/alerts-table';
 import { StateTabs } from './_components/state-tabs';
 
 export const metadata: Metadata = { title: 'Alerts' };
 
-export default async function AlertsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'alerts:view')) return <Forbidden permission="alerts:view" />;
-  const search = parseAlertListSearch(await searchParams);
-
+export default listPage('alerts:view', parseAlertListSearch, async ({ user, search }) => {
   return (
     <>
       <PageHeader
@@ -37,4 +31,4 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       </Suspense>
     </>
   );
-}
+});

@@ -1,21 +1,15 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
-import { Forbidden } from '@/components/shell/forbidden';
+import { listPage } from '@/components/shell/guarded-page';
 import { PageHeader } from '@/components/ui/page-header';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findAuditEvents, listAuditActions } from '@/lib/data/audit';
 import { parseAuditListSearch } from '@/lib/validation/inventory';
-import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { AuditTable } from './_components/audit-table';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'audit:view')) return <Forbidden permission="audit:view" />;
-  const search = parseAuditListSearch(await searchParams);
+export default listPage('audit:view', parseAuditListSearch, async ({ user, search }) => {
   const actions = await listAuditActions(user);
   return (
     <>
@@ -28,4 +22,4 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </Suspense>
     </>
   );
-}
+});

@@ -1,24 +1,19 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
-import { Forbidden } from '@/components/shell/forbidden';
+import { listPage } from '@/components/shell/guarded-page';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findCertificates, listDeviceGroups } from '@/lib/data/certificates';
 import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshPendingForView } from '@/lib/data/certificate-refresh';
-import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { parseCertificateListSearch } from '@/lib/validation/inventory';
 import { CertificatesTable } from './_components/certificates-table';
 
 export const metadata: Metadata = { title: 'Certificates' };
 
-export default async function CertificatesPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
-  const search = parseCertificateListSearch(await searchParams);
+export default listPage('certificate:view', parseCertificateListSearch, async ({ user, search }) => {
   // Statuses follow Cloudflare: pending ones are asked about before the page is read.
   const refresh = await refreshPendingForView(user);
   const [thresholds, groups] = await Promise.all([readExpiryThresholds(), listDeviceGroups(user)]);
@@ -38,4 +33,4 @@ export default async function CertificatesPage({ searchParams }: { searchParams:
       </Suspense>
     </>
   );
-}
+});

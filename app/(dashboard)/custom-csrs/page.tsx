@@ -1,25 +1,20 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
-import { Forbidden } from '@/components/shell/forbidden';
+import { listPage } from '@/components/shell/guarded-page';
 import { FormMessage } from '@/components/ui/alert';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findCustomCsrs } from '@/lib/data/custom-csrs';
 import { parseCustomCsrListSearch } from '@/lib/validation/custom-csr';
-import { firstParam, type RawSearchParams } from '@/lib/validation/table-search-params';
+import { firstParam } from '@/lib/validation/table-search-params';
 import { CreateCustomCsrDialog } from './_components/create-custom-csr-dialog';
 import { CustomCsrsTable } from './_components/custom-csrs-table';
 import { ReconcileButton } from './_components/reconcile-button';
 
 export const metadata: Metadata = { title: 'Custom CSRs' };
 
-export default async function CustomCsrsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'customcsr:view')) return <Forbidden permission="customcsr:view" />;
-  const raw = await searchParams;
-  const search = parseCustomCsrListSearch(raw);
+export default listPage('customcsr:view', parseCustomCsrListSearch, async ({ user, search, raw }) => {
   const canManage = can(user.role, 'customcsr:manage');
 
   return (
@@ -42,4 +37,4 @@ export default async function CustomCsrsPage({ searchParams }: { searchParams: P
       </Suspense>
     </>
   );
-}
+});

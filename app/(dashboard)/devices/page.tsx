@@ -3,26 +3,21 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
-import { Forbidden } from '@/components/shell/forbidden';
+import { listPage } from '@/components/shell/guarded-page';
 import { buttonClasses } from '@/components/ui/button';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { listDeviceGroups } from '@/lib/data/certificates';
 import { findDevices } from '@/lib/data/devices';
 import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshPendingForView } from '@/lib/data/certificate-refresh';
 import { parseDeviceListSearch } from '@/lib/validation/inventory';
-import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { DevicesTable } from './_components/devices-table';
 
 export const metadata: Metadata = { title: 'Devices' };
 
-export default async function DevicesPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'device:view')) return <Forbidden permission="device:view" />;
-  const search = parseDeviceListSearch(await searchParams);
+export default listPage('device:view', parseDeviceListSearch, async ({ user, search }) => {
   // Statuses follow Cloudflare: pending certificates are asked about before the page is read.
   const refresh = await refreshPendingForView(user);
   const [thresholds, groups] = await Promise.all([readExpiryThresholds(), listDeviceGroups(user)]);
@@ -53,4 +48,4 @@ export default async function DevicesPage({ searchParams }: { searchParams: Prom
       </Suspense>
     </>
   );
-}
+});

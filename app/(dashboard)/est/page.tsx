@@ -1,7 +1,7 @@
 import { KeyRound } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -9,7 +9,6 @@ import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
 import { listEstPolicies } from '@/lib/est/policy';
 import { listEnrollmentTokens, listEstRequests } from '@/lib/est/tokens';
@@ -25,9 +24,7 @@ const time = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'sh
 const TOKEN_TONE: Record<string, BadgeTone> = { waiting: 'info', used: 'success', expired: 'neutral', revoked: 'danger' };
 const REQUEST_TONE: Record<string, BadgeTone> = { PENDING: 'warning', ISSUED: 'success', REJECTED: 'danger' };
 
-export default async function EstPage() {
-  const user = await requireUser();
-  if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
+export default guardedPage('certificate:view', async (user) => {
   const canManage = can(user.role, 'device:enroll');
   const prisma = db();
   const [tokens, requests, policies] = await Promise.all([canManage ? listEnrollmentTokens(prisma) : Promise.resolve([]), listEstRequests(prisma), listEstPolicies(prisma)]);
@@ -140,4 +137,4 @@ export default async function EstPage() {
       </div>
     </>
   );
-}
+});

@@ -1,6 +1,6 @@
 import { CircleCheck, CircleX, CircleDashed, ShieldCheck } from 'lucide-react';
 import type { Metadata } from 'next';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { FormMessage } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -9,7 +9,6 @@ import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { getMtlsHosts, type MtlsHostRow } from '@/lib/data/mtls';
 import { MTLS_BLOCK_EXPRESSION, MTLS_RULE_WHERE } from '@/lib/mtls/rule';
 import { AddHostForm } from './_components/add-host-form';
@@ -20,9 +19,7 @@ export const metadata: Metadata = { title: 'mTLS hosts' };
 
 const timeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
 
-export default async function MtlsPage() {
-  const user = await requireUser();
-  if (!can(user.role, 'mtls:view')) return <Forbidden permission="mtls:view" />;
+export default guardedPage('mtls:view', async (user) => {
   const view = await getMtlsHosts(user);
   const canManage = can(user.role, 'mtls:manage');
 
@@ -103,7 +100,7 @@ export default async function MtlsPage() {
       </div>
     </>
   );
-}
+});
 
 function RuleCell({ host }: { host: MtlsHostRow }) {
   if (host.hostname.includes('*')) return <span className="text-muted-foreground">Wildcard: watch a concrete hostname under it to check it.</span>;

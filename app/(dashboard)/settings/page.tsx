@@ -1,10 +1,8 @@
 import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { PageHeader } from '@/components/ui/page-header';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { ApiTokens } from './_components/api-tokens';
 import { ExpirySettings } from './_components/expiry-settings';
 import { JobsStatus } from './_components/jobs-status';
@@ -13,9 +11,7 @@ import { describeCloudflareTarget } from './cloudflare-target';
 
 export const metadata: Metadata = { title: 'Settings' };
 
-export default async function SettingsPage() {
-  const user = await requireUser();
-  if (!can(user.role, 'settings:view')) return <Forbidden permission="settings:view" />;
+export default guardedPage('settings:view', async (user) => {
   const cloudflare = describeCloudflareTarget(process.env);
 
   return (
@@ -60,4 +56,4 @@ export default async function SettingsPage() {
       </div>
     </>
   );
-}
+});

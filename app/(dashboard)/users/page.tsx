@@ -1,12 +1,9 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { DataTableSkeleton } from '@/components/data-table/data-table-skeleton';
-import { Forbidden } from '@/components/shell/forbidden';
+import { listPage } from '@/components/shell/guarded-page';
 import { PageHeader } from '@/components/ui/page-header';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findUsers } from '@/lib/data/users';
-import type { RawSearchParams } from '@/lib/validation/table-search-params';
 import { parseUserListSearch } from '@/lib/validation/user';
 import { CreateUserDialog } from './_components/create-user-dialog';
 import { UserSessions } from './_components/user-sessions';
@@ -14,11 +11,7 @@ import { UsersTable } from './_components/users-table';
 
 export const metadata: Metadata = { title: 'Users' };
 
-export default async function UsersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'users:manage')) return <Forbidden permission="users:manage" />;
-  const search = parseUserListSearch(await searchParams);
-
+export default listPage('users:manage', parseUserListSearch, async ({ user, search }) => {
   return (
     <>
       <PageHeader title="Users" description="Who can sign in to certfleet, and with which role." actions={<CreateUserDialog />} />
@@ -30,4 +23,4 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       </Suspense>
     </>
   );
-}
+});

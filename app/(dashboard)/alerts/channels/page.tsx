@@ -1,14 +1,12 @@
 import type { Metadata } from 'next';
 import { AlertsNav } from '@/components/alerts/alerts-nav';
 import { DeliveryStatusBadge, When } from '@/components/alerts/alert-badges';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findChannels } from '@/lib/data/alert-channels';
 import { ChannelDialog } from './_components/channel-dialog';
 import { DeleteChannelButton } from './_components/delete-channel-button';
@@ -16,9 +14,7 @@ import { SendTestButton } from './_components/send-test-button';
 
 export const metadata: Metadata = { title: 'Alert channels' };
 
-export default async function AlertChannelsPage() {
-  const user = await requireUser();
-  if (!can(user.role, 'alerts:configure')) return <Forbidden permission="alerts:configure" />;
+export default guardedPage('alerts:configure', async (user) => {
   const channels = await findChannels(user);
   const newChannel = <ChannelDialog />;
 
@@ -86,4 +82,4 @@ export default async function AlertChannelsPage() {
       )}
     </>
   );
-}
+});

@@ -1,15 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AlertsNav } from '@/components/alerts/alerts-nav';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { CONDITIONS } from '@/lib/alerts/conditions';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { findChannelChoices } from '@/lib/data/alert-channels';
 import { findRules } from '@/lib/data/alert-rules';
 import { findAlertGroups } from '@/lib/data/alerts';
@@ -18,9 +16,7 @@ import { RuleDialog } from './_components/rule-dialog';
 
 export const metadata: Metadata = { title: 'Alert rules' };
 
-export default async function AlertRulesPage() {
-  const user = await requireUser();
-  if (!can(user.role, 'alerts:configure')) return <Forbidden permission="alerts:configure" />;
+export default guardedPage('alerts:configure', async (user) => {
   const [rules, channels, groups] = await Promise.all([findRules(user), findChannelChoices(user), findAlertGroups(user)]);
   const newRule = <RuleDialog channels={channels} groups={groups} />;
 
@@ -71,4 +67,4 @@ export default async function AlertRulesPage() {
       )}
     </>
   );
-}
+});

@@ -1,7 +1,7 @@
 import { CalendarClock } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -11,8 +11,6 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Select } from '@/components/ui/select';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { db } from '@/lib/db/client';
 import { AT_RISK_PAGE, CALLS_PER_RENEWAL, findRenewalPlan, parseAtRiskCursor, type RiskReason } from '@/lib/est/planner';
 import { listEstPolicies } from '@/lib/est/policy';
@@ -39,9 +37,7 @@ function every(seconds: number): string {
   return `${Math.round(seconds / 86_400)} d`;
 }
 
-export default async function RenewalPlannerPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'certificate:view')) return <Forbidden permission="certificate:view" />;
+export default guardedPage('certificate:view', async (user, { searchParams }: { searchParams: Promise<RawSearchParams> }) => {
   const params = await searchParams;
   const group = firstParam(params, 'group')?.trim().slice(0, 200) || null;
   // The at-risk list's page: after the entry its link names (keyset, so a page costs the same wherever it is).
@@ -177,4 +173,4 @@ export default async function RenewalPlannerPage({ searchParams }: { searchParam
       </div>
     </>
   );
-}
+});

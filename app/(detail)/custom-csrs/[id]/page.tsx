@@ -2,7 +2,7 @@ import { ArrowLeft, Download } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -10,7 +10,6 @@ import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { getCustomCsr } from '@/lib/data/custom-csrs';
 import { KEY_TYPE_LABELS } from '@/lib/validation/custom-csr-constants';
 import { CopyButton } from './_components/copy-button';
@@ -23,9 +22,7 @@ const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyl
 
 const statusTone = (status: string): BadgeTone => (status === 'active' ? 'success' : status.startsWith('pending') ? 'warning' : 'danger');
 
-export default async function CustomCsrPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'customcsr:view')) return <Forbidden permission="customcsr:view" />;
+export default guardedPage('customcsr:view', async (user, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   const csr = await getCustomCsr(user, id);
   if (!csr) notFound();
@@ -142,4 +139,4 @@ export default async function CustomCsrPage({ params }: { params: Promise<{ id: 
       </Card>
     </>
   );
-}
+});

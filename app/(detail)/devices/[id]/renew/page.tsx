@@ -2,21 +2,17 @@ import { ArrowLeft, Cpu } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Forbidden } from '@/components/shell/forbidden';
+import { guardedPage } from '@/components/shell/guarded-page';
 import { buttonClasses } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { can } from '@/lib/auth/permissions';
-import { requireUser } from '@/lib/auth/session';
 import { connectTarget } from '@/lib/data/enrollment-config';
 import { getRenewalTarget } from '@/lib/data/renewal';
 import { RenewWizard } from './_components/renew-wizard';
 
 export const metadata: Metadata = { title: 'Renew certificate' };
 
-export default async function RenewPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireUser();
-  if (!can(user.role, 'certificate:issue')) return <Forbidden permission="certificate:issue" />;
+export default guardedPage('certificate:issue', async (user, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   const target = await getRenewalTarget(user, id);
   if (!target) notFound();
@@ -49,4 +45,4 @@ export default async function RenewPage({ params }: { params: Promise<{ id: stri
       )}
     </>
   );
-}
+});
