@@ -6,6 +6,7 @@ import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
+import { RowActionButton } from '@/components/ui/action-buttons';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { can } from '@/lib/auth/permissions';
@@ -14,8 +15,8 @@ import { listEstPolicies } from '@/lib/est/policy';
 import { listEnrollmentTokens, listEstRequests } from '@/lib/est/tokens';
 import { describeKeys, describeWindow } from '@/lib/validation/est-policy';
 import { PolicyForm } from './_components/policy-form';
-import { RevokeTokenButton } from './_components/revoke-token-button';
 import { TokenForm } from './_components/token-form';
+import { revokeTokenAction } from './actions';
 
 export const metadata: Metadata = { title: 'EST enrollment' };
 
@@ -95,7 +96,11 @@ export default guardedPage('certificate:view', async (user) => {
                         {time.format(t.createdAt)} by {t.createdByEmail}
                       </TableCell>
                       <TableCell>{time.format(t.expiresAt)}</TableCell>
-                      <TableCell className="text-right">{t.state === 'waiting' ? <RevokeTokenButton tokenId={t.id} deviceName={t.deviceName ?? t.deviceId} /> : null}</TableCell>
+                      <TableCell className="text-right">
+                        {t.state === 'waiting' ? (
+                          <RowActionButton action={revokeTokenAction} fields={{ tokenId: t.id }} label="Revoke" name={`Revoke the token of ${t.deviceName ?? t.deviceId}`} className="inline-flex items-center gap-2" />
+                        ) : null}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </SimpleTable>

@@ -2,15 +2,16 @@ import type { Metadata } from 'next';
 import { AlertsNav } from '@/components/alerts/alerts-nav';
 import { DeliveryStatusBadge, When } from '@/components/alerts/alert-badges';
 import { guardedPage } from '@/components/shell/guarded-page';
+import { RowActionButton } from '@/components/ui/action-buttons';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { findChannels } from '@/lib/data/alert-channels';
+import { sendTestAction } from '../actions';
 import { ChannelDialog } from './_components/channel-dialog';
 import { DeleteChannelButton } from './_components/delete-channel-button';
-import { SendTestButton } from './_components/send-test-button';
 
 export const metadata: Metadata = { title: 'Alert channels' };
 
@@ -71,7 +72,15 @@ export default guardedPage('alerts:configure', async (user) => {
               </TableCell>
               <TableCell className="text-right">
                 <div className="flex justify-end gap-2">
-                  <SendTestButton id={c.id} name={c.name} />
+                  <RowActionButton
+                    action={sendTestAction}
+                    fields={{ id: c.id }}
+                    label="Send a test"
+                    pendingLabel="Sending…"
+                    name={`Send a test to ${c.name}`}
+                    status
+                    className="flex flex-col items-end gap-1"
+                  />
                   <ChannelDialog channel={c} />
                   <DeleteChannelButton id={c.id} name={c.name} rules={c.rules} />
                 </div>

@@ -7,7 +7,7 @@ import { CopyButton } from '@/components/ui/copy-button';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import type { RoleName } from '@/lib/auth/permissions';
-import { type CreateTokenState, createApiTokenAction, revokeApiTokenAction } from './api-token-actions';
+import { type CreateTokenState, createApiTokenAction } from './api-token-actions';
 
 /** Makes a token; its secret is shown here once, with a copy button, and never again. */
 export function ApiTokenForm({ roles }: { roles: RoleName[] }) {
@@ -62,18 +62,5 @@ export function ApiTokenForm({ roles }: { roles: RoleName[] }) {
         <FormMessage message={failed?.message} />
       )}
     </div>
-  );
-}
-
-export function RevokeTokenButton({ id, name }: { id: string; name: string }) {
-  const [state, formAction, pending] = useActionState(revokeApiTokenAction, null);
-  return (
-    <form action={formAction} className="flex items-center gap-2">
-      <input type="hidden" name="id" value={id} />
-      <Button type="submit" variant="outline" size="sm" disabled={pending} aria-label={`Revoke token ${name}`}>
-        Revoke
-      </Button>
-      {state && !state.ok ? <span className="text-xs text-destructive">{state.message}</span> : null}
-    </form>
   );
 }
