@@ -9,10 +9,28 @@ import { can, type RoleName } from '@/lib/auth/permissions';
 import { Logo } from './logo';
 import { activeNavHref, NAV_ITEMS } from './nav-items';
 
-export function Sidebar({ role }: { role: RoleName }) {
+/** The links a role may follow, and which of them is the current page's. */
+function useNav(role: RoleName) {
   const pathname = usePathname();
   const items = NAV_ITEMS.filter((item) => can(role, item.permission));
-  const current = activeNavHref(pathname, items);
+  return { items, current: activeNavHref(pathname, items) };
+}
+
+/** The nav's links; `linkClassName` styles a link by whether it is the current page's. */
+function NavLinks({ nav, linkClassName, icons = false }: { nav: ReturnType<typeof useNav>; linkClassName: (active: boolean) => string; icons?: boolean }) {
+  return nav.items.map((item) => {
+    const active = item.href === nav.current;
+    return (
+      <Link key={item.href} href={item.href} aria-current={active ? 'page' : undefined} className={linkClassName(active)}>
+        {icons ? <item.icon aria-hidden className="size-4 shrink-0" /> : null}
+        {item.label}
+      </Link>
+    );
+  });
+}
+
+export function Sidebar({ role }: { role: RoleName }) {
+  const nav = useNav(role);
 
   return (
     <aside className="hidden w-60 shrink-0 flex-col border-r border-border bg-sidebar md:flex">
@@ -22,24 +40,17 @@ export function Sidebar({ role }: { role: RoleName }) {
         </Link>
       </div>
       <nav aria-label="Main" className="flex flex-1 flex-col gap-0.5 p-3">
-        {items.map((item) => {
-          const active = item.href === current;
-          return (
-            <Link
-              key={item.href}
-              href={item.href}
-              aria-current={active ? 'page' : undefined}
-              className={cn(
-                'flex items-center gap-2.5 rounded-md px-2.5 py-2 text-sm font-medium transition-colors',
-                'focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
-                active ? 'bg-primary/10 text-primary' : 'text-muted-foreground hover:bg-muted hover:text-foreground',
-              )}
-            >
-              <item.icon aria-hidden className="size-4 shrink-0" />
-              {item.label}
-            </Link>
-          );
-        })}
+        <NavLinks
+          nav={nav}
+          icons
+          linkClassName={(active) =>
+            cn(
+              'flex items-center gap-2.5 rounded-md px-2.5 py-2 text-sm font-medium transition-colors',
+              'focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+              active ? 'bg-primary/10 text-primary' : 'text-muted-foreground hover:bg-muted hover:text-foreground',
+            )
+          }
+        />
       </nav>
     </aside>
   );
@@ -51,9 +62,8 @@ export function Sidebar({ role }: { role: RoleName }) {
  * a screen; the current page's link is scrolled into view on every navigation.
  */
 export function MobileNav({ role }: { role: RoleName }) {
-  const pathname = usePathname();
-  const items = NAV_ITEMS.filter((item) => can(role, item.permission));
-  const current = activeNavHref(pathname, items);
+  const nav = useNav(role);
+  const { current } = nav;
   const strip = useRef<HTMLElement>(null);
   const [more, setMore] = useState({ left: false, right: false });
 
@@ -91,50 +101,43 @@ export function MobileNav({ role }: { role: RoleName }) {
   return (
     <div className="relative border-b border-border md:hidden" data-testid="mobile-nav">
       <nav ref={strip} aria-label="Main (compact)" onScroll={measure} className="flex gap-1 overflow-x-auto px-3 py-2 [scrollbar-width:none]">
-        {items.map((item) => {
-          const active = item.href === current;
-          return (
-            <Link
-              key={item.href}
-              href={item.href}
-              aria-current={active ? 'page' : undefined}
-              className={cn(
-                'rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
-                active ? 'bg-primary/10 text-primary' : 'text-muted-foreground hover:bg-muted',
-              )}
-            >
-              {item.label}
-            </Link>
-          );
-        })}
+        <NavLinks
+          nav={nav}
+          linkClassName={(active) =>
+            cn(
+              'rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none',
+              active ? 'bg-primary/10 text-primary' : 'text-muted-foreground hover:bg-muted',
+            )
+          }
+        />
       </nav>
       {/* Pointer helpers only: keyboard and screen-reader users reach every link through the strip itself. */}
-      {more.left ? (
-        <div className="pointer-events-none absolute inset-y-0 left-0 flex w-12 items-center bg-gradient-to-r from-background from-40% to-transparent">
-          <button
-            type="button"
-            tabIndex={-1}
-            aria-label="Scroll navigation left"
-            onClick={() => scrollBy(-1)}
-            className="pointer-events-auto ml-0.5 flex size-7 items-center justify-center rounded-full border border-border bg-background text-foreground shadow-sm"
-          >
-            <ChevronLeft aria-hidden className="size-4" />
-          </button>
-        </div>
-      ) : null}
-      {more.right ? (
-        <div className="pointer-events-none absolute inset-y-0 right-0 flex w-12 items-center justify-end bg-gradient-to-l from-background from-40% to-transparent">
-          <button
-            type="button"
-            tabIndex={-1}
-            aria-label="Scroll navigation right"
-            onClick={() => scrollBy(1)}
-            className="pointer-events-auto mr-0.5 flex size-7 items-center justify-center rounded-full border border-border bg-background text-foreground shadow-sm"
-          >
-            <ChevronRight aria-hidden className="size-4" />
-          </button>
-        </div>
-      ) : null}
+      {more.left ? <ScrollHint side="left" onScroll={() => scrollBy(-1)} /> : null}
+      {more.right ? <ScrollHint side="right" onScroll={() => scrollBy(1)} /> : null}
+    </div>
+  );
+}
+
+/** A fade over one end of the strip while links hide past it, with a chevron button that scrolls that way. */
+function ScrollHint({ side, onScroll }: { side: 'left' | 'right'; onScroll: () => void }) {
+  const left = side === 'left';
+  const Chevron = left ? ChevronLeft : ChevronRight;
+  return (
+    <div
+      className={cn(
+        'pointer-events-none absolute inset-y-0 flex w-12 items-center from-background from-40% to-transparent',
+        left ? 'left-0 bg-gradient-to-r' : 'right-0 justify-end bg-gradient-to-l',
+      )}
+    >
+      <button
+        type="button"
+        tabIndex={-1}
+        aria-label={`Scroll navigation ${side}`}
+        onClick={onScroll}
+        className={cn('pointer-events-auto flex size-7 items-center justify-center rounded-full border border-border bg-background text-foreground shadow-sm', left ? 'ml-0.5' : 'mr-0.5')}
+      >
+        <Chevron aria-hidden className="size-4" />
+      </button>
     </div>
   );
 }
