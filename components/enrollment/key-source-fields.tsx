@@ -4,9 +4,14 @@ import { FileUp, ShieldCheck, ShieldX } from 'lucide-react';
 import { type ChangeEvent, type Dispatch, type SetStateAction, useId, useRef } from 'react';
 import { FieldError, Label } from '@/components/ui/input';
 import { cn } from '@/components/ui/cn';
-import { fieldClasses } from '@/components/ui/input';
+import { PemTextarea } from '@/components/ui/textarea';
 import { KEY_TYPE_LABELS, KEY_TYPES, type KeySource, type KeyTypeChoice } from '@/lib/validation/enrollment-constants';
 import { type CsrCheck, checkCsr } from './csr-check';
+
+const KEY_SOURCE_CHOICES: { source: KeySource; title: string; detail: string }[] = [
+  { source: 'browser', title: 'Make the key in this browser', detail: 'WebCrypto makes the key pair and CSR here. Only the CSR is sent; you download the key.' },
+  { source: 'csr', title: "Use the device's own CSR", detail: 'The key stays on the device. Paste or upload the CSR it made (cfssl genkey, openssl req).' },
+];
 
 export interface KeyChoice {
   keySource: KeySource;
@@ -76,20 +81,9 @@ export function KeySourceFields({
     <fieldset className="flex flex-col gap-4">
       <legend className="mb-2 text-sm font-medium">Private key</legend>
       <div role="radiogroup" aria-label="Where the key is made" className="grid gap-2 sm:grid-cols-2">
-        <Choice
-          name={`${id}-source`}
-          checked={value.keySource === 'browser'}
-          onSelect={() => onChange({ keySource: 'browser' })}
-          title="Make the key in this browser"
-          detail="WebCrypto makes the key pair and CSR here. Only the CSR is sent; you download the key."
-        />
-        <Choice
-          name={`${id}-source`}
-          checked={value.keySource === 'csr'}
-          onSelect={() => onChange({ keySource: 'csr' })}
-          title="Use the device's own CSR"
-          detail="The key stays on the device. Paste or upload the CSR it made (cfssl genkey, openssl req)."
-        />
+        {KEY_SOURCE_CHOICES.map((choice) => (
+          <Choice key={choice.source} name={`${id}-source`} checked={value.keySource === choice.source} onSelect={() => onChange({ keySource: choice.source })} title={choice.title} detail={choice.detail} />
+        ))}
       </div>
 
       {value.keySource === 'browser' ? (
@@ -112,16 +106,15 @@ export function KeySourceFields({
               <input type="file" accept=".csr,.pem,.txt,.req" className="sr-only" onChange={(e) => void upload(e)} aria-label="Upload a CSR file" />
             </label>
           </div>
-          <textarea
+          <PemTextarea
+            pemLabel="CERTIFICATE REQUEST"
             id={`${id}-csr`}
             value={value.csrText}
             onChange={(e) => void setCsrText(e.target.value)}
             rows={8}
             spellCheck={false}
-            placeholder={'-----BEGIN CERTIFICATE REQUEST-----\n…\n-----END CERTIFICATE REQUEST-----'}
             aria-invalid={!!errors.csrPem || undefined}
             aria-describedby={errors.csrPem ? `${id}-csr-error` : undefined}
-            className={cn(fieldClasses, 'py-2 font-mono text-xs')}
           />
           <FieldError id={`${id}-csr-error`} errors={errors.csrPem} />
           {value.csrCheck ? <CsrSummary check={value.csrCheck} /> : null}

@@ -1,10 +1,9 @@
 'use client';
 
 import { SlidersHorizontal } from 'lucide-react';
-import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { DialogFormActions } from '@/components/ui/form-dialog';
+import { DialogForm } from '@/components/ui/form-dialog';
 import { FormField } from '@/components/ui/form-field';
 import { Input } from '@/components/ui/input';
 import { useDialogForm } from '@/components/ui/use-dialog-form';
@@ -24,9 +23,10 @@ export function DeviceLimitsDialog(props: {
   groupLimits: { min: number | null; max: number | null } | null;
   compact?: boolean;
 }) {
-  const { open, show, close, formAction, pending, validate, notice, failed, errors, values } = useDialogForm<DeviceLimitsField>(updateDeviceLimitsAction, () =>
+  const form = useDialogForm<DeviceLimitsField>(updateDeviceLimitsAction, () =>
     import('@/lib/readings/limits-schema').then((m) => m.DeviceLimitsSchema),
   );
+  const { open, show, close, notice, errors, values } = form;
   const idp = `limits-${props.deviceId}`;
   const groupHint = (side: 'min' | 'max') => {
     const v = props.groupLimits?.[side];
@@ -50,7 +50,7 @@ export function DeviceLimitsDialog(props: {
         {props.compact ? 'Edit' : 'Edit limits'}
       </Button>
       <Dialog open={open} onClose={close} title={`Limits of ${props.deviceName}`} description="Readings outside these limits are flagged; the interval decides when the device counts as late, missing or silent.">
-        <form action={formAction} onSubmit={validate} noValidate className="flex flex-col gap-4">
+        <DialogForm form={form} label="Save" pendingLabel="Saving…">
           <input type="hidden" name="deviceId" value={props.deviceId} />
           <div className="grid grid-cols-2 gap-3">
             <FormField id={`${idp}-min`} label="Minimum (°C)" hint={groupHint('min')} errors={errors.minTemperature}>
@@ -63,9 +63,7 @@ export function DeviceLimitsDialog(props: {
           <FormField id={`${idp}-interval`} label="Expected reporting interval (seconds)" hint={`${INTERVAL_BOUNDS.min}–${INTERVAL_BOUNDS.max} s.`} errors={errors.reportIntervalSec}>
             <Input id={`${idp}-interval`} name="reportIntervalSec" inputMode="numeric" defaultValue={values.reportIntervalSec ?? String(props.reportIntervalSec)} aria-invalid={!!errors.reportIntervalSec || undefined} />
           </FormField>
-          <FormMessage message={failed?.message} />
-          <DialogFormActions onCancel={close} pending={pending} label="Save" pendingLabel="Saving…" />
-        </form>
+        </DialogForm>
       </Dialog>
     </div>
   );
@@ -73,9 +71,10 @@ export function DeviceLimitsDialog(props: {
 
 /** ADMIN: the default limits of a group, for its devices that have none of their own. */
 export function GroupLimitsDialog({ group, limits }: { group: string; limits: { min: number | null; max: number | null } | null }) {
-  const { open, show, close, formAction, pending, validate, failed, errors, values } = useDialogForm<GroupLimitsField>(updateGroupLimitsAction, () =>
+  const form = useDialogForm<GroupLimitsField>(updateGroupLimitsAction, () =>
     import('@/lib/readings/limits-schema').then((m) => m.GroupLimitsSchema),
   );
+  const { open, show, close, errors, values } = form;
   const idp = `group-limits-${group.replace(/[^a-z0-9-]/gi, '-')}`;
 
   return (
@@ -90,7 +89,7 @@ export function GroupLimitsDialog({ group, limits }: { group: string; limits: { 
         Edit
       </Button>
       <Dialog open={open} onClose={close} title={`Default limits of ${group}`} description="Devices of this group without limits of their own use these. Leave both empty for none.">
-        <form action={formAction} onSubmit={validate} noValidate className="flex flex-col gap-4">
+        <DialogForm form={form} label="Save" pendingLabel="Saving…">
           <input type="hidden" name="group" value={group} />
           <div className="grid grid-cols-2 gap-3">
             <FormField id={`${idp}-min`} label="Minimum (°C)" errors={errors.minTemperature}>
@@ -100,9 +99,7 @@ export function GroupLimitsDialog({ group, limits }: { group: string; limits: { 
               <Input id={`${idp}-max`} name="maxTemperature" inputMode="decimal" defaultValue={values.maxTemperature ?? num(limits?.max ?? null)} aria-invalid={!!errors.maxTemperature || undefined} />
             </FormField>
           </div>
-          <FormMessage message={failed?.message} />
-          <DialogFormActions onCancel={close} pending={pending} label="Save" pendingLabel="Saving…" />
-        </form>
+        </DialogForm>
       </Dialog>
     </>
   );

@@ -1,4 +1,5 @@
-import type { ComponentProps } from 'react';
+import type { LucideIcon } from 'lucide-react';
+import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn';
 
 const variants = {
@@ -37,4 +38,20 @@ export function Button({
   ...props
 }: ComponentProps<'button'> & { variant?: ButtonVariant; size?: ButtonSize }) {
   return <button type={type} className={cn(buttonClasses({ variant, size }), className)} {...props} />;
+}
+
+/** A form's submit button that says while the form works: disabled, and `pendingLabel` instead of `label`. */
+export function SubmitButton({
+  pending,
+  label,
+  pendingLabel,
+  icon: Icon,
+  ...props
+}: Omit<ComponentProps<typeof Button>, 'type' | 'children' | 'disabled'> & { pending: boolean; label: ReactNode; pendingLabel: ReactNode; icon?: LucideIcon }) {
+  return (
+    <Button type="submit" disabled={pending} {...props}>
+      {Icon ? <Icon aria-hidden /> : null}
+      {pending ? pendingLabel : label}
+    </Button>
+  );
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { Fragment, type ReactNode, useState } from 'react';
+import { type FormEvent, Fragment, type ReactNode, useState } from 'react';
+import { FormMessage } from './alert';
 import { Button } from './button';
 import { Dialog } from './dialog';
 
@@ -75,5 +76,29 @@ export function FreshFormDialog({
         <Fragment key={key}>{children(() => setOpen(false))}</Fragment>
       </Dialog>
     </>
+  );
+}
+
+/**
+ * The form of a dialog that useDialogForm runs (pass what it returned as `form`): the fields, then the
+ * action's failure message and the buttons.
+ */
+export function DialogForm({
+  form,
+  label,
+  pendingLabel,
+  children,
+}: {
+  form: { formAction: (data: FormData) => void; validate: (event: FormEvent<HTMLFormElement>) => void; failed: { message: string } | null; close: () => void; pending: boolean };
+  label: ReactNode;
+  pendingLabel: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <form action={form.formAction} onSubmit={form.validate} noValidate className="flex flex-col gap-4">
+      {children}
+      <FormMessage message={form.failed?.message} />
+      <DialogFormActions onCancel={form.close} pending={form.pending} label={label} pendingLabel={pendingLabel} />
+    </form>
   );
 }

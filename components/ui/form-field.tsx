@@ -25,6 +25,11 @@ export function describedBy(id: string, errors?: string[], hasHint = false) {
   } as const;
 }
 
+/** A control's id and name, and the aria props tying it to its error or hint. */
+export function controlProps(id: string, name: string, errors?: string[], hasHint = false) {
+  return { id, name, ...describedBy(id, errors, hasHint) };
+}
+
 /**
  * For a form whose control ids start with `id`: `field(name)` gives a control its id, name and the
  * aria props tying it to its error; `error(name)` renders that error.
@@ -33,5 +38,14 @@ export function namedFields(id: string, errors?: Partial<Record<string, string[]
   return {
     field: (name: string) => ({ id: `${id}-${name}`, name, 'aria-invalid': !!errors?.[name] || undefined, 'aria-describedby': errors?.[name] ? `${id}-${name}-error` : undefined }),
     error: (name: string) => <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />,
+    /** A whole field: its label, `control` (made with `field(name)`), what follows it (a hint), then its error. */
+    row: (name: string, label: ReactNode, control: ReactNode, after?: ReactNode) => (
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${id}-${name}`}>{label}</Label>
+        {control}
+        {after}
+        <FieldError id={`${id}-${name}-error`} errors={errors?.[name]} />
+      </div>
+    ),
   };
 }

@@ -1,5 +1,5 @@
 import { ChevronDown } from 'lucide-react';
-import type { ComponentProps } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn';
 import { fieldClasses } from './input';
 
@@ -13,4 +13,13 @@ export function Select({ className, children, ...props }: ComponentProps<'select
       <ChevronDown aria-hidden className="pointer-events-none absolute top-1/2 right-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
     </div>
   );
+}
+
+/** The <option>s of a fixed list of values, each shown as `label(value)`. */
+export function SelectOptions<T extends string | number>({ values, label }: { values: readonly T[]; label: (value: T) => ReactNode }) {
+  return values.map((value) => (
+    <option key={value} value={value}>
+      {label(value)}
+    </option>
+  ));
 }

@@ -5,10 +5,11 @@ import { type FormEvent, useState } from 'react';
 import { saveFile } from '@/components/enrollment/download';
 import { FormMessage } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
+import { Button, SubmitButton } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { cn } from '@/components/ui/cn';
-import { fieldClasses, Input, Label } from '@/components/ui/input';
+import { Input, Label } from '@/components/ui/input';
+import { PemTextarea } from '@/components/ui/textarea';
 import { buildChecklist } from '@/lib/doctor/checklist';
 import { CONVERSION_COMMANDS, derBytes, pemBytes, pkcs12Bytes } from '@/lib/doctor/conversions';
 import type { ReadResult } from '@/lib/doctor/read-input';
@@ -71,15 +72,7 @@ export function CertificateDoctor() {
           <form onSubmit={diagnose} aria-label="What the device has" className="grid gap-4 lg:grid-cols-2">
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="doctor-certificate">Certificate (PEM)</Label>
-              <textarea
-                id="doctor-certificate"
-                rows={9}
-                value={text}
-                onChange={(e) => setText(e.target.value)}
-                disabled={!!file}
-                placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
-                className={`${fieldClasses} py-2 font-mono text-xs`}
-              />
+              <PemTextarea pemLabel="CERTIFICATE" id="doctor-certificate" rows={9} value={text} onChange={(e) => setText(e.target.value)} disabled={!!file} />
               <div className="flex flex-wrap items-center gap-2 text-sm">
                 <Label htmlFor="doctor-file" className="font-normal text-muted-foreground">
                   Or a file (.pem, .crt, .cer, .der, .p12, .pfx)
@@ -108,23 +101,12 @@ export function CertificateDoctor() {
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="doctor-key">Private key (optional)</Label>
-              <textarea
-                id="doctor-key"
-                rows={9}
-                value={keyPem}
-                onChange={(e) => setKeyPem(e.target.value)}
-                placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
-                className={`${fieldClasses} py-2 font-mono text-xs`}
-                aria-describedby="doctor-key-hint"
-              />
+              <PemTextarea pemLabel="PRIVATE KEY" id="doctor-key" rows={9} value={keyPem} onChange={(e) => setKeyPem(e.target.value)} aria-describedby="doctor-key-hint" />
               <p id="doctor-key-hint" className="text-xs text-muted-foreground">
                 Checked against the certificate in this browser only. It is never sent to certfleet or anywhere else.
               </p>
               <div className="mt-auto flex justify-end pt-2">
-                <Button type="submit" disabled={busy}>
-                  <Stethoscope aria-hidden />
-                  {busy ? 'Diagnosing…' : 'Diagnose'}
-                </Button>
+                <SubmitButton pending={busy} icon={Stethoscope} label="Diagnose" pendingLabel="Diagnosing…" />
               </div>
             </div>
           </form>
@@ -183,6 +165,12 @@ function ChecklistItem({ line }: { line: ChecklistLine }) {
   );
 }
 
+/** The certificate alone, as the two files devices take. */
+const CERTIFICATE_FILES = [
+  { format: 'pem', bytes: pemBytes, type: 'application/x-pem-file' },
+  { format: 'der', bytes: derBytes, type: 'application/pkix-cert' },
+] as const;
+
 function Conversions({ read }: { read: ReadResult }) {
   const [p12Password, setP12Password] = useState('');
   const [legacy, setLegacy] = useState(false);
@@ -199,20 +187,15 @@ function Conversions({ read }: { read: ReadResult }) {
         <CardDescription>Made in this browser; nothing is uploaded. The openssl command next to each does the same on a workstation.</CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4 md:grid-cols-3">
-        <section className="flex flex-col gap-2">
-          <Button variant="outline" onClick={() => saveFile(`${base}.pem`, pemBytes(cert), 'application/x-pem-file')}>
-            <Download aria-hidden />
-            Download PEM
-          </Button>
-          <CommandBlock commands={CONVERSION_COMMANDS.pem.commands} label="openssl commands" />
-        </section>
-        <section className="flex flex-col gap-2">
-          <Button variant="outline" onClick={() => saveFile(`${base}.der`, derBytes(cert), 'application/pkix-cert')}>
-            <Download aria-hidden />
-            Download DER
-          </Button>
-          <CommandBlock commands={CONVERSION_COMMANDS.der.commands} label="openssl commands" />
-        </section>
+        {CERTIFICATE_FILES.map((file) => (
+          <section key={file.format} className="flex flex-col gap-2">
+            <Button variant="outline" onClick={() => saveFile(`${base}.${file.format}`, file.bytes(cert), file.type)}>
+              <Download aria-hidden />
+              {`Download ${file.format.toUpperCase()}`}
+            </Button>
+            <CommandBlock commands={CONVERSION_COMMANDS[file.format].commands} label="openssl commands" />
+          </section>
+        ))}
         <section className="flex flex-col gap-2">
           {read.privateKeyPem ? (
             <form

@@ -3,7 +3,7 @@
 import { ShieldCheck } from 'lucide-react';
 import { useActionState, useId, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
+import { SubmitButton } from '@/components/ui/button';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
 import { type EstPolicyValues, KEY_TYPES, RSA_SIZES } from '@/lib/validation/est-policy';
@@ -111,10 +111,7 @@ export function PolicyForm({ groups, initialGroup }: { groups: { group: string; 
             <input type="checkbox" name="refuseEarlyRenewal" value="true" defaultChecked={policy.refuseEarlyRenewal} /> Refuse renewals before the window opens
           </label>
           <div>
-            <Button type="submit" disabled={pending}>
-              <ShieldCheck aria-hidden />
-              {pending ? 'Saving…' : 'Save policy'}
-            </Button>
+            <SubmitButton pending={pending} icon={ShieldCheck} label="Save policy" pendingLabel="Saving…" />
           </div>
         </div>
       </form>

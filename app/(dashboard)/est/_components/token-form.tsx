@@ -3,7 +3,7 @@
 import { KeyRound } from 'lucide-react';
 import { useActionState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
-import { Button } from '@/components/ui/button';
+import { SubmitButton } from '@/components/ui/button';
 import { CopyButton } from '@/components/ui/copy-button';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Textarea } from '@/components/ui/textarea';
@@ -40,10 +40,7 @@ export function TokenForm() {
           <FieldError id="est-hours-error" errors={failed?.fieldErrors?.validHours} />
         </div>
         <div className="flex items-end">
-          <Button type="submit" disabled={pending}>
-            <KeyRound aria-hidden />
-            {pending ? 'Making tokens…' : 'Make tokens'}
-          </Button>
+          <SubmitButton pending={pending} icon={KeyRound} label="Make tokens" pendingLabel="Making tokens…" />
         </div>
       </form>
       <FormMessage ok={!!state?.ok} message={state?.message} />

@@ -1,16 +1,17 @@
 'use client';
 
-import { startTransition, useActionState, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { DialogFormActions, FreshFormDialog } from '@/components/ui/form-dialog';
 import { namedFields } from '@/components/ui/form-field';
+import { useKeptValuesForm } from '@/components/ui/use-kept-values-form';
 import { Input, Label } from '@/components/ui/input';
-import { Select } from '@/components/ui/select';
+import { Select, SelectOptions } from '@/components/ui/select';
 import { SMTP_SECURITY, WEBHOOK_FORMATS } from '@/lib/alerts/channel-config';
 import { generateSigningSecret } from '@/lib/alerts/webhook-signature-format';
 import type { ChannelRow } from '@/lib/data/alert-channels';
-import { type AlertActionState, saveChannelAction } from '../../actions';
+import { saveChannelAction } from '../../actions';
 
 const SECURITY_WORDS = { starttls: 'STARTTLS (587)', tls: 'TLS from the start (465)', none: 'None (local relay only)' } as const;
 const FORMAT_WORDS = { standard: 'certfleet JSON (Standard Webhooks)', slack: 'Slack incoming webhook' } as const;
@@ -25,40 +26,23 @@ export function ChannelDialog({ channel }: { channel?: ChannelRow }) {
 }
 
 function ChannelForm({ channel, onDone }: { channel?: ChannelRow; onDone: () => void }) {
-  const [state, formAction, pending] = useActionState<AlertActionState, FormData>(saveChannelAction, null);
-  const values = state && !state.ok ? state.values : undefined;
-  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const { state, pending, values, errors, onSubmit } = useKeptValuesForm<string>(saveChannelAction);
   const [kind, setKind] = useState<'EMAIL' | 'WEBHOOK'>((values?.kind as 'EMAIL' | 'WEBHOOK') ?? channel?.kind ?? 'EMAIL');
   const [signingSecret, setSigningSecret] = useState('');
   // Selects are controlled: a form reset after a failed save must not put back their first value.
   const [security, setSecurity] = useState(values?.security ?? channel?.email?.security ?? 'starttls');
   const [format, setFormat] = useState(values?.format ?? channel?.webhook?.format ?? 'standard');
   const id = useId();
-  const { field, error } = namedFields(id, errors);
+  const { field, error, row } = namedFields(id, errors);
   const email = channel?.email;
   const editing = !!channel;
 
   return (
-    <form
-      // Submitted by hand rather than through `action`: React resets a form after its action, which would
-      // put back the first value of every select and checkbox after a failed save.
-      onSubmit={(event) => {
-        event.preventDefault();
-        const data = new FormData(event.currentTarget);
-        startTransition(() => formAction(data));
-      }}
-      className="flex flex-col gap-4"
-      noValidate
-      autoComplete="off"
-    >
+    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate autoComplete="off">
       {channel ? <input type="hidden" name="id" value={channel.id} /> : null}
       {editing ? <input type="hidden" name="kind" value={kind} /> : null}
       <div className="grid gap-3 sm:grid-cols-2">
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor={`${id}-name`}>Name</Label>
-          <Input {...field('name')} defaultValue={values?.name ?? channel?.name ?? ''} maxLength={100} placeholder="e.g. On-call email" />
-          {error('name')}
-        </div>
+        {row('name', 'Name', <Input {...field('name')} defaultValue={values?.name ?? channel?.name ?? ''} maxLength={100} placeholder="e.g. On-call email" />)}
         <div className="flex flex-col gap-1.5">
           <Label htmlFor={`${id}-kind`}>Kind</Label>
           <Select {...field('kind')} name={editing ? undefined : 'kind'} value={kind} disabled={editing} onChange={(e) => setKind(e.target.value as 'EMAIL' | 'WEBHOOK')}>
@@ -71,34 +55,12 @@ function ChannelForm({ channel, onDone }: { channel?: ChannelRow; onDone: () => 
       {kind === 'EMAIL' ? (
         <>
           <div className="grid gap-3 sm:grid-cols-[1fr_7rem]">
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-host`}>SMTP server</Label>
-              <Input {...field('host')} defaultValue={values?.host ?? email?.host ?? ''} placeholder="smtp.example.com" />
-              {error('host')}
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-port`}>Port</Label>
-              <Input {...field('port')} type="number" min={1} max={65535} defaultValue={values?.port ?? String(email?.port ?? 587)} />
-              {error('port')}
-            </div>
+            {row('host', 'SMTP server', <Input {...field('host')} defaultValue={values?.host ?? email?.host ?? ''} placeholder="smtp.example.com" />)}
+            {row('port', 'Port', <Input {...field('port')} type="number" min={1} max={65535} defaultValue={values?.port ?? String(email?.port ?? 587)} />)}
           </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-security`}>Connection security</Label>
-            <Select {...field('security')} value={security} onChange={(e) => setSecurity(e.target.value)}>
-              {SMTP_SECURITY.map((s) => (
-                <option key={s} value={s}>
-                  {SECURITY_WORDS[s]}
-                </option>
-              ))}
-            </Select>
-            {error('security')}
-          </div>
+          {row('security', 'Connection security', <Select {...field('security')} value={security} onChange={(e) => setSecurity(e.target.value)}><SelectOptions values={SMTP_SECURITY} label={(s) => SECURITY_WORDS[s]} /></Select>)}
           <div className="grid gap-3 sm:grid-cols-2">
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-username`}>User name (optional)</Label>
-              <Input {...field('username')} defaultValue={values?.username ?? email?.username ?? ''} autoComplete="off" />
-              {error('username')}
-            </div>
+            {row('username', 'User name (optional)', <Input {...field('username')} defaultValue={values?.username ?? email?.username ?? ''} autoComplete="off" />)}
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={`${id}-password`}>Password{editing && channel?.hasSecret ? ' (blank keeps the stored one)' : ''}</Label>
               <Input {...field('password')} type="password" autoComplete="new-password" />
@@ -110,35 +72,13 @@ function ChannelForm({ channel, onDone }: { channel?: ChannelRow; onDone: () => 
               ) : null}
             </div>
           </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-from`}>From</Label>
-            <Input {...field('from')} type="email" defaultValue={values?.from ?? email?.from ?? ''} placeholder="certfleet@example.com" />
-            {error('from')}
-          </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-to`}>To (one or more, separated by commas)</Label>
-            <Input {...field('to')} defaultValue={values?.to ?? email?.to.join(', ') ?? ''} placeholder="oncall@example.com" />
-            {error('to')}
-          </div>
+          {row('from', 'From', <Input {...field('from')} type="email" defaultValue={values?.from ?? email?.from ?? ''} placeholder="certfleet@example.com" />)}
+          {row('to', 'To (one or more, separated by commas)', <Input {...field('to')} defaultValue={values?.to ?? email?.to.join(', ') ?? ''} placeholder="oncall@example.com" />)}
         </>
       ) : (
         <>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-url`}>URL{editing ? ` (now ${channel?.webhook?.urlDisplay}; blank keeps it)` : ''}</Label>
-            <Input {...field('url')} type="url" placeholder="https://hooks.example.com/certfleet" autoComplete="off" />
-            {error('url')}
-          </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-format`}>Payload</Label>
-            <Select {...field('format')} value={format} onChange={(e) => setFormat(e.target.value)}>
-              {WEBHOOK_FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {FORMAT_WORDS[f]}
-                </option>
-              ))}
-            </Select>
-            {error('format')}
-          </div>
+          {row('url', `URL${editing ? ` (now ${channel?.webhook?.urlDisplay}; blank keeps it)` : ''}`, <Input {...field('url')} type="url" placeholder="https://hooks.example.com/certfleet" autoComplete="off" />)}
+          {row('format', 'Payload', <Select {...field('format')} value={format} onChange={(e) => setFormat(e.target.value)}><SelectOptions values={WEBHOOK_FORMATS} label={(f) => FORMAT_WORDS[f]} /></Select>)}
           <div className="flex flex-col gap-1.5">
             <Label htmlFor={`${id}-signingSecret`}>Signing secret{editing ? ' (blank keeps the stored one)' : ''}</Label>
             <div className="flex gap-2">

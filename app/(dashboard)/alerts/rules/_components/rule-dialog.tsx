@@ -1,16 +1,17 @@
 'use client';
 
-import { startTransition, useActionState, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { DialogFormActions, FreshFormDialog } from '@/components/ui/form-dialog';
 import { namedFields } from '@/components/ui/form-field';
+import { useKeptValuesForm } from '@/components/ui/use-kept-values-form';
 import { Input, Label } from '@/components/ui/input';
-import { Select } from '@/components/ui/select';
+import { Select, SelectOptions } from '@/components/ui/select';
 import { ALERT_CONDITIONS } from '@/lib/alerts/condition-labels';
 import { CONDITIONS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES, readParams } from '@/lib/alerts/conditions';
 import type { RuleRow } from '@/lib/data/alert-rules';
 import type { AlertCondition, ChannelKind } from '@/lib/generated/prisma/enums';
-import { type AlertActionState, saveRuleAction } from '../../actions';
+import { saveRuleAction } from '../../actions';
 
 type Choice = { id: string; name: string; kind: ChannelKind; enabled: boolean };
 
@@ -24,44 +25,24 @@ export function RuleDialog({ rule, channels, groups }: { rule?: RuleRow; channel
 }
 
 function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels: Choice[]; groups: string[]; onDone: () => void }) {
-  const [state, formAction, pending] = useActionState<AlertActionState, FormData>(saveRuleAction, null);
-  const values = state && !state.ok ? state.values : undefined;
-  const errors = state && !state.ok ? state.fieldErrors : undefined;
+  const { state, pending, values, errors, onSubmit } = useKeptValuesForm<string>(saveRuleAction);
   const [condition, setCondition] = useState<AlertCondition>((values?.condition as AlertCondition) ?? rule?.condition ?? 'CERT_EXPIRING');
   const [group, setGroup] = useState(values?.group ?? rule?.group ?? '');
   const info = CONDITIONS[condition];
   const params = readParams(condition, rule && rule.condition === condition ? rule.params : {}) as Record<string, unknown>;
   const id = useId();
-  const { field, error } = namedFields(id, errors);
+  const { field, error, row } = namedFields(id, errors);
   const chosenChannels = new Set(rule?.channels.map((c) => c.id) ?? []);
 
   return (
-    <form
-      // Submitted by hand rather than through `action`: React resets a form after its action, which would
-      // put back the first value of every select and checkbox after a failed save.
-      onSubmit={(event) => {
-        event.preventDefault();
-        const data = new FormData(event.currentTarget);
-        startTransition(() => formAction(data));
-      }}
-      className="flex flex-col gap-4"
-      noValidate
-    >
+    <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate>
       {rule ? <input type="hidden" name="id" value={rule.id} /> : null}
-      <div className="flex flex-col gap-1.5">
-        <Label htmlFor={`${id}-name`}>Name</Label>
-        <Input {...field('name')} defaultValue={values?.name ?? rule?.name ?? ''} maxLength={100} placeholder="e.g. Expiring certificates (cold storage)" />
-        {error('name')}
-      </div>
+      {row('name', 'Name', <Input {...field('name')} defaultValue={values?.name ?? rule?.name ?? ''} maxLength={100} placeholder="e.g. Expiring certificates (cold storage)" />)}
       <div className="flex flex-col gap-1.5">
         <Label htmlFor={`${id}-condition`}>Condition</Label>
         {rule ? <input type="hidden" name="condition" value={condition} /> : null}
         <Select {...field('condition')} name={rule ? undefined : 'condition'} value={condition} disabled={!!rule} onChange={(e) => setCondition(e.target.value as AlertCondition)}>
-          {ALERT_CONDITIONS.map((c) => (
-            <option key={c} value={c}>
-              {CONDITIONS[c].label}
-            </option>
-          ))}
+          <SelectOptions values={ALERT_CONDITIONS} label={(c) => CONDITIONS[c].label} />
         </Select>
         <p className="text-xs text-muted-foreground">
           {info.kind === 'event' ? 'An event: told once, nothing to acknowledge.' : 'A condition: the alert stays until it clears, then resolves itself.'}
@@ -87,16 +68,12 @@ function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels
 
       {condition === 'CERT_EXPIRING' ? (
         <div className="grid gap-3 sm:grid-cols-2">
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-withinDays`}>Days left or fewer</Label>
-            <Input {...field('withinDays')} type="number" min={1} max={3650} defaultValue={values?.withinDays ?? String(params.withinDays)} />
-            {error('withinDays')}
-          </div>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-renewalWindowDays`}>Renewal window (days)</Label>
-            <Input {...field('renewalWindowDays')} type="number" min={1} max={365} defaultValue={values?.renewalWindowDays ?? String(params.renewalWindowDays)} />
-            {error('renewalWindowDays')}
-          </div>
+          {row('withinDays', 'Days left or fewer', <Input {...field('withinDays')} type="number" min={1} max={3650} defaultValue={values?.withinDays ?? String(params.withinDays)} />)}
+          {row(
+            'renewalWindowDays',
+            'Renewal window (days)',
+            <Input {...field('renewalWindowDays')} type="number" min={1} max={365} defaultValue={values?.renewalWindowDays ?? String(params.renewalWindowDays)} />,
+          )}
           <p className="text-xs text-muted-foreground sm:col-span-2">
             Escalates (“needs a person”) when the certificate’s device has not reported for longer than its renewal window, or for longer than the certificate has left.
           </p>
@@ -126,19 +103,15 @@ function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels
             ))}
             {error('kinds')}
           </fieldset>
-          <div className="flex flex-col gap-1.5">
-            <Label htmlFor={`${id}-lookbackHours`}>Look back (hours)</Label>
-            <Input {...field('lookbackHours')} type="number" min={1} max={168} defaultValue={values?.lookbackHours ?? String(params.lookbackHours)} />
-            {error('lookbackHours')}
-          </div>
+          {row('lookbackHours', 'Look back (hours)', <Input {...field('lookbackHours')} type="number" min={1} max={168} defaultValue={values?.lookbackHours ?? String(params.lookbackHours)} />)}
         </>
       ) : null}
       {condition === 'REVOCATION_FAILED' ? (
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor={`${id}-pendingMinutes`}>Pending for longer than (minutes)</Label>
-          <Input {...field('pendingMinutes')} type="number" min={1} max={10080} defaultValue={values?.pendingMinutes ?? String(params.pendingMinutes)} />
-          {error('pendingMinutes')}
-        </div>
+        row(
+          'pendingMinutes',
+          'Pending for longer than (minutes)',
+          <Input {...field('pendingMinutes')} type="number" min={1} max={10080} defaultValue={values?.pendingMinutes ?? String(params.pendingMinutes)} />,
+        )
       ) : null}
       {condition === 'EST_REFUSED' ? (
         <div className="flex flex-col gap-1.5">
@@ -163,11 +136,11 @@ function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels
         {error('channelIds')}
       </fieldset>
       {info.kind === 'condition' ? (
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor={`${id}-escalateAfterMinutes`}>Escalate if nobody acknowledges within (minutes, optional)</Label>
-          <Input {...field('escalateAfterMinutes')} type="number" min={1} max={10080} defaultValue={values?.escalateAfterMinutes ?? (rule?.escalateAfterMinutes ? String(rule.escalateAfterMinutes) : '')} />
-          {error('escalateAfterMinutes')}
-        </div>
+        row(
+          'escalateAfterMinutes',
+          'Escalate if nobody acknowledges within (minutes, optional)',
+          <Input {...field('escalateAfterMinutes')} type="number" min={1} max={10080} defaultValue={values?.escalateAfterMinutes ?? (rule?.escalateAfterMinutes ? String(rule.escalateAfterMinutes) : '')} />,
+        )
       ) : null}
       <div className="flex flex-wrap gap-4">
         <label className="flex items-center gap-1.5 text-sm">

@@ -4,7 +4,8 @@ import { Upload } from 'lucide-react';
 import { type FormEvent, startTransition, useActionState, useState } from 'react';
 import { FormMessage } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
-import { fieldClasses, Input } from '@/components/ui/input';
+import { Input } from '@/components/ui/input';
+import { PemTextarea } from '@/components/ui/textarea';
 import type { UploadCertificateField } from '@/lib/validation/custom-csr-constants';
 import { uploadCertificateAction, type UploadCertificateState } from '@/app/(dashboard)/custom-csrs/actions';
 import { describedBy, FormField } from '@/components/ui/form-field';
@@ -74,14 +75,13 @@ export function UploadCertificateForm({ id, csrPem, defaultHostname }: { id: str
         <Input id="upload-hostname" name="hostname" autoComplete="off" defaultValue={failed?.values?.hostname ?? defaultHostname} {...describedBy('upload-hostname', errors.hostname, true)} />
       </FormField>
       <FormField id="upload-certificate" label="Certificate (PEM)" errors={errors.certificate} hint="Paste the certificate, or the certificate followed by its intermediates.">
-        <textarea
+        <PemTextarea
+          pemLabel="CERTIFICATE"
           id="upload-certificate"
           name="certificate"
           rows={8}
           value={certificate}
           onChange={(event) => setCertificate(event.target.value)}
-          placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
-          className={`${fieldClasses} py-2 font-mono text-xs`}
           {...describedBy('upload-certificate', errors.certificate, true)}
         />
       </FormField>
