@@ -1,6 +1,6 @@
 'use client';
 
-import { useRef, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import type { KeyChoice } from '@/components/enrollment/key-source-fields';
 import { newRequestId } from '@/components/enrollment/download';
 import type { ActionFailure } from '@/lib/validation/action-state';
@@ -39,6 +39,20 @@ export function useIssueAttempt() {
   const attempt = useRef<IssueAttempt | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // One submit at a time: the form's own checks (and the schema they load) run before issue() marks it busy.
+  const submitting = useRef(false);
+
+  /** The form's submit: runs `check` (which ends in issue()) unless a submit is still under way. */
+  async function submitOnce(event: FormEvent<HTMLFormElement>, check: () => Promise<void>): Promise<void> {
+    event.preventDefault();
+    if (submitting.current) return;
+    submitting.current = true;
+    try {
+      await check();
+    } finally {
+      submitting.current = false;
+    }
+  }
 
   async function issue<TIssued extends { ok: true }>(options: IssueOptions<TIssued>): Promise<void> {
     const { formKey, keyChoice } = options;
@@ -74,5 +88,5 @@ export function useIssueAttempt() {
     }
   }
 
-  return { issue, busy, message, setMessage };
+  return { issue, submitOnce, busy, message, setMessage };
 }

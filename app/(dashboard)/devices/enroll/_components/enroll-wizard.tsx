@@ -1,14 +1,14 @@
 'use client';
 
-import { CircleCheck, Cpu, Plus } from 'lucide-react';
+import { Cpu, Plus } from 'lucide-react';
 import Link from 'next/link';
-import { type FormEvent, useId, useRef, useState } from 'react';
-import { ConnectPanel } from '@/components/enrollment/connect-panel';
-import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
+import { useId, useState } from 'react';
+import { IssuedOutcome } from '@/components/enrollment/issued-outcome';
 import { confirmLeave } from '@/components/shell/leave-guard';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
 import { IssueSubmit } from '@/components/enrollment/issue-submit';
 import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
+import { ValidityDaysField } from '@/components/enrollment/validity-days-field';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
@@ -33,25 +33,12 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
   const [validityDays, setValidityDays] = useState(String(DEFAULT_VALIDITY_DAYS));
   const [keyChoice, setKeyChoice] = useState<KeyChoice>(initialKeyChoice);
   const [errors, setErrors] = useState<Errors>({});
-  const { issue, busy, message, setMessage } = useIssueAttempt();
+  const { issue, submitOnce, busy, message, setMessage } = useIssueAttempt();
   const [issued, setIssued] = useState<Issued | null>(null);
 
   const fromCsr = keyChoice.keySource === 'csr';
   // With the device's own CSR the certificate says what the CSR says.
   const effectiveCommonName = fromCsr ? (keyChoice.csrCheck?.commonName ?? '') : commonNameEdited ? commonName : commonNameFromName(name);
-
-  // One submit at a time: the schema is loaded before issue() marks the form busy.
-  const submitting = useRef(false);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (submitting.current) return;
-    submitting.current = true;
-    try {
-      await enroll();
-    } finally {
-      submitting.current = false;
-    }
-  }
 
   async function enroll() {
     setMessage(null);
@@ -104,36 +91,36 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
   if (issued) {
     const deviceName = issued.device?.name ?? name;
     return (
-      <div className="flex flex-col gap-6">
-        <div role="status" className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-emerald-300 bg-emerald-50 p-4 text-emerald-950 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-          <p className="flex items-center gap-2 text-sm font-medium">
-            <CircleCheck aria-hidden className="size-5" /> {issued.message}
-          </p>
-          <div className="flex gap-2">
-            {issued.device ? (
-              <Link href={`/devices/${issued.device.id}`} className={buttonClasses({ variant: 'outline', size: 'sm' })}>
-                <Cpu aria-hidden /> View device
-              </Link>
-            ) : null}
-            <Button
-              variant="outline"
-              size="sm"
-              onClick={() => {
-                if (!confirmLeave()) return;
-                setIssued(null);
-                setName('');
-                setCommonName('');
-                setCommonNameEdited(false);
-                setKeyChoice(initialKeyChoice);
-              }}
-            >
-              <Plus aria-hidden /> Enroll another
-            </Button>
-          </div>
+      <IssuedOutcome
+        message={issued.message}
+        bannerClassName="flex flex-wrap items-center justify-between gap-3"
+        deviceName={deviceName}
+        certificate={issued.certificate}
+        privateKeyPem={issued.privateKeyPem}
+        connect={connect}
+      >
+        <div className="flex gap-2">
+          {issued.device ? (
+            <Link href={`/devices/${issued.device.id}`} className={buttonClasses({ variant: 'outline', size: 'sm' })}>
+              <Cpu aria-hidden /> View device
+            </Link>
+          ) : null}
+          <Button
+            variant="outline"
+            size="sm"
+            onClick={() => {
+              if (!confirmLeave()) return;
+              setIssued(null);
+              setName('');
+              setCommonName('');
+              setCommonNameEdited(false);
+              setKeyChoice(initialKeyChoice);
+            }}
+          >
+            <Plus aria-hidden /> Enroll another
+          </Button>
         </div>
-        <IssuedCertificatePanel deviceName={deviceName} certificate={issued.certificate} privateKeyPem={issued.privateKeyPem} connect={connect} />
-        <ConnectPanel connect={connect} deviceName={deviceName} certificate={issued.certificate} />
-      </div>
+      </IssuedOutcome>
     );
   }
 
@@ -145,7 +132,7 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
   return (
     <Card>
       <CardContent className="pt-5">
-        <form onSubmit={(e) => void submit(e)} noValidate className="flex max-w-2xl flex-col gap-6">
+        <form onSubmit={(e) => void submitOnce(e, enroll)} noValidate className="flex max-w-2xl flex-col gap-6">
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-2 text-sm font-medium">Device</legend>
             <div className="flex flex-col gap-1.5">
@@ -193,23 +180,13 @@ export function EnrollWizard({ groups, connect }: { groups: string[]; connect: C
               </p>
               <FieldError id={`${id}-commonName-error`} errors={errors.commonName} />
             </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor={`${id}-validity`}>Validity (days)</Label>
-              <Input
-                id={`${id}-validity`}
-                type="number"
-                inputMode="numeric"
-                min={MIN_VALIDITY_DAYS}
-                max={MAX_VALIDITY_DAYS}
-                value={validityDays}
-                onChange={(e) => setValidityDays(e.target.value)}
-                {...field('validityDays')}
-              />
-              <p className="text-xs text-muted-foreground">
-                {MIN_VALIDITY_DAYS}–{MAX_VALIDITY_DAYS} days; Cloudflare&apos;s example is {DEFAULT_VALIDITY_DAYS} (10 years).
-              </p>
-              <FieldError id={`${id}-validityDays-error`} errors={errors.validityDays} />
-            </div>
+            <ValidityDaysField
+              idPrefix={id}
+              value={validityDays}
+              onChange={setValidityDays}
+              errors={errors.validityDays}
+              hint={`${MIN_VALIDITY_DAYS}–${MAX_VALIDITY_DAYS} days; Cloudflare's example is ${DEFAULT_VALIDITY_DAYS} (10 years).`}
+            />
           </fieldset>
 
           <KeySourceFields

@@ -1,18 +1,17 @@
 'use client';
 
-import { CircleCheck, Clock } from 'lucide-react';
+import { Clock } from 'lucide-react';
 import Link from 'next/link';
-import { type FormEvent, useId, useRef, useState } from 'react';
-import { ConnectPanel } from '@/components/enrollment/connect-panel';
-import { IssuedCertificatePanel } from '@/components/enrollment/issued-certificate-panel';
+import { useId, useState } from 'react';
+import { IssuedOutcome } from '@/components/enrollment/issued-outcome';
 import { initialKeyChoice, type KeyChoice, keyChoiceErrors, KeySourceFields } from '@/components/enrollment/key-source-fields';
 import { IssueSubmit } from '@/components/enrollment/issue-submit';
 import { useIssueAttempt } from '@/components/enrollment/use-issue-attempt';
+import { ValidityDaysField } from '@/components/enrollment/validity-days-field';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import type { ConnectInfo } from '@/lib/validation/enrollment';
-import { MAX_VALIDITY_DAYS, MIN_VALIDITY_DAYS } from '@/lib/validation/enrollment-constants';
 import { renewCertificateAction, type RenewActionResult } from '../actions';
 
 type Errors = Partial<Record<string, string[]>>;
@@ -45,21 +44,8 @@ export function RenewWizard({
   const [keyChoice, setKeyChoice] = useState<KeyChoice>({ ...initialKeyChoice, keyType: current.keyType === 'RSA' ? 'RSA-2048' : 'P-256' });
   const [confirmNow, setConfirmNow] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
-  const { issue, busy, message, setMessage } = useIssueAttempt();
+  const { issue, submitOnce, busy, message, setMessage } = useIssueAttempt();
   const [renewed, setRenewed] = useState<Renewed | null>(null);
-
-  // One submit at a time: the schema is loaded before issue() marks the form busy.
-  const submitting = useRef(false);
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (submitting.current) return;
-    submitting.current = true;
-    try {
-      await renew();
-    } finally {
-      submitting.current = false;
-    }
-  }
 
   async function renew() {
     setMessage(null);
@@ -102,21 +88,21 @@ export function RenewWizard({
 
   if (renewed) {
     return (
-      <div className="flex flex-col gap-6">
-        <div role="status" className="flex flex-col gap-2 rounded-md border border-emerald-300 bg-emerald-50 p-4 text-sm text-emerald-950 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-          <p className="flex items-center gap-2 font-medium">
-            <CircleCheck aria-hidden className="size-5" /> {renewed.message}
-          </p>
-          <p data-testid="old-certificate-outcome">{renewed.oldCertificate.message}</p>
-          <div>
-            <Link href={`/devices/${device.id}`} className={buttonClasses({ variant: 'outline', size: 'sm' })}>
-              Back to {device.name}
-            </Link>
-          </div>
+      <IssuedOutcome
+        message={renewed.message}
+        bannerClassName="flex flex-col gap-2"
+        deviceName={device.name}
+        certificate={renewed.certificate}
+        privateKeyPem={renewed.privateKeyPem}
+        connect={connect}
+      >
+        <p data-testid="old-certificate-outcome">{renewed.oldCertificate.message}</p>
+        <div>
+          <Link href={`/devices/${device.id}`} className={buttonClasses({ variant: 'outline', size: 'sm' })}>
+            Back to {device.name}
+          </Link>
         </div>
-        <IssuedCertificatePanel deviceName={device.name} certificate={renewed.certificate} privateKeyPem={renewed.privateKeyPem} connect={connect} />
-        <ConnectPanel connect={connect} deviceName={device.name} certificate={renewed.certificate} />
-      </div>
+      </IssuedOutcome>
     );
   }
 
@@ -144,26 +130,13 @@ export function RenewWizard({
       </Card>
       <Card>
         <CardContent className="pt-5">
-          <form onSubmit={(e) => void submit(e)} noValidate className="flex max-w-2xl flex-col gap-6">
+          <form onSubmit={(e) => void submitOnce(e, renew)} noValidate className="flex max-w-2xl flex-col gap-6">
             <div className="grid gap-4 sm:grid-cols-2">
               <div className="flex flex-col gap-1.5">
                 <Label htmlFor={`${id}-cn`}>Common name</Label>
                 <Input id={`${id}-cn`} value={device.commonName} readOnly />
               </div>
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor={`${id}-validity`}>Validity (days)</Label>
-                <Input
-                  id={`${id}-validity`}
-                  type="number"
-                  min={MIN_VALIDITY_DAYS}
-                  max={MAX_VALIDITY_DAYS}
-                  value={validityDays}
-                  onChange={(e) => setValidityDays(e.target.value)}
-                  aria-invalid={!!errors.validityDays || undefined}
-                  aria-describedby={errors.validityDays ? `${id}-validity-error` : undefined}
-                />
-                <FieldError id={`${id}-validity-error`} errors={errors.validityDays} />
-              </div>
+              <ValidityDaysField idPrefix={id} value={validityDays} onChange={setValidityDays} errors={errors.validityDays} />
             </div>
             <KeySourceFields value={keyChoice} setValue={setKeyChoice} errors={errors} />
             <fieldset className="flex flex-col gap-2">
