@@ -1,5 +1,6 @@
 import { ScrollText } from 'lucide-react';
 import Link from 'next/link';
+import { SectionCard } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { AuditRow } from '@/lib/data/audit';
 import { formatDateTime } from '@/components/certificates/format';
@@ -38,5 +39,14 @@ export function AuditTrail({ events, moreHref }: { events: AuditRow[]; moreHref?
         </Link>
       ) : null}
     </div>
+  );
+}
+
+/** A detail page's "Audit trail" section: its subject's latest events and a link to the rest. */
+export function AuditTrailCard({ events, moreHref }: { events: AuditRow[]; moreHref: string }) {
+  return (
+    <SectionCard title="Audit trail">
+      <AuditTrail events={events} moreHref={moreHref} />
+    </SectionCard>
   );
 }

@@ -5,7 +5,7 @@ import type { ReactTable } from '@tanstack/react-table';
 import { ChevronLeft, ChevronRight, ChevronsLeft, ChevronsRight } from 'lucide-react';
 import { useId } from 'react';
 import { Button } from '@/components/ui/button';
-import { Select } from '@/components/ui/select';
+import { Select, SelectOptions } from '@/components/ui/select';
 import { PER_PAGE_OPTIONS } from '@/lib/validation/table-search-constants';
 import type { DataTableFeatures } from './features';
 
@@ -36,29 +36,23 @@ export function DataTablePagination<TData extends RowData>({
             Rows per page
           </label>
           <Select id={perPageId} value={pageSize} onChange={(event) => table.setPageSize(Number(event.target.value))} className="w-20">
-            {pageSizeOptions.map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
+            <SelectOptions values={pageSizeOptions} label={(size) => size} />
           </Select>
         </div>
         <span className="whitespace-nowrap">
           Page {number.format(pageIndex + 1)} of {number.format(pageCount)}
         </span>
         <div className="flex items-center gap-1">
-          <Button variant="outline" size="icon-sm" aria-label="First page" onClick={() => table.firstPage()} disabled={!table.getCanPreviousPage()}>
-            <ChevronsLeft />
-          </Button>
-          <Button variant="outline" size="icon-sm" aria-label="Previous page" onClick={() => table.previousPage()} disabled={!table.getCanPreviousPage()}>
-            <ChevronLeft />
-          </Button>
-          <Button variant="outline" size="icon-sm" aria-label="Next page" onClick={() => table.nextPage()} disabled={!table.getCanNextPage()}>
-            <ChevronRight />
-          </Button>
-          <Button variant="outline" size="icon-sm" aria-label="Last page" onClick={() => table.lastPage()} disabled={!table.getCanNextPage()}>
-            <ChevronsRight />
-          </Button>
+          {[
+            { label: 'First page', Icon: ChevronsLeft, go: () => table.firstPage(), can: table.getCanPreviousPage() },
+            { label: 'Previous page', Icon: ChevronLeft, go: () => table.previousPage(), can: table.getCanPreviousPage() },
+            { label: 'Next page', Icon: ChevronRight, go: () => table.nextPage(), can: table.getCanNextPage() },
+            { label: 'Last page', Icon: ChevronsRight, go: () => table.lastPage(), can: table.getCanNextPage() },
+          ].map(({ label, Icon, go, can }) => (
+            <Button key={label} variant="outline" size="icon-sm" aria-label={label} onClick={go} disabled={!can}>
+              <Icon />
+            </Button>
+          ))}
         </div>
       </div>
     </div>

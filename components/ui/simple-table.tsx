@@ -13,20 +13,27 @@ export function SimpleTable({ label, columns, className, children }: { label: st
   return (
     <div className={cn('overflow-hidden rounded-lg border border-border', className)}>
       <Table aria-label={label}>
-        <TableHeader>
-          <TableRow className="hover:bg-transparent">
-            {columns.map((column) => {
-              const { label: heading, align, srOnly } = typeof column === 'string' ? { label: column } : column;
-              return (
-                <TableHead key={heading} align={align}>
-                  {srOnly ? <span className="sr-only">{heading}</span> : heading}
-                </TableHead>
-              );
-            })}
-          </TableRow>
-        </TableHeader>
+        <TableHeadings columns={columns} />
         <TableBody>{children}</TableBody>
       </Table>
     </div>
+  );
+}
+
+/** A table's header row from `columns`, for tables that are not a `<SimpleTable>` (in a card, say). */
+export function TableHeadings({ columns }: { columns: readonly SimpleColumn[] }) {
+  return (
+    <TableHeader>
+      <TableRow className="hover:bg-transparent">
+        {columns.map((column) => {
+          const { label: heading, align, srOnly } = typeof column === 'string' ? { label: column } : column;
+          return (
+            <TableHead key={heading} align={align}>
+              {srOnly ? <span className="sr-only">{heading}</span> : heading}
+            </TableHead>
+          );
+        })}
+      </TableRow>
+    </TableHeader>
   );
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Badge } from '@/components/ui/badge';
-import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
+import { SectionCard } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { openApiDocument } from '@/lib/api/v1/openapi';
 import { requireUser } from '@/lib/auth/session';
@@ -48,17 +48,19 @@ export default async function ApiReferencePage() {
           const bodySchema = body ? doc.components.schemas[body] : undefined;
           const ok = Object.entries(op.responses).find(([s]) => s.startsWith('2'));
           return (
-            <Card key={`${method} ${path}`} id={op.operationId}>
-              <CardHeader>
-                <h2 className="flex flex-wrap items-center gap-2 text-base font-semibold">
+            <SectionCard
+              key={`${method} ${path}`}
+              id={op.operationId}
+              titleClassName="flex flex-wrap items-center gap-2"
+              title={
+                <>
                   <Badge tone={method === 'get' ? 'neutral' : 'warning'}>{method.toUpperCase()}</Badge>
                   <code className="font-mono text-sm break-all">{path}</code>
-                </h2>
-                <CardDescription>
-                  {op.summary} {op.description}
-                </CardDescription>
-              </CardHeader>
-              <CardContent className="flex flex-col gap-2 text-sm">
+                </>
+              }
+              description={`${op.summary} ${op.description}`}
+              contentClassName="flex flex-col gap-2 text-sm"
+            >
                 {op.parameters.length ? (
                   <dl className="grid grid-cols-[minmax(8rem,auto)_1fr] gap-x-4 gap-y-1">
                     {op.parameters.map((p) => (
@@ -82,8 +84,7 @@ export default async function ApiReferencePage() {
                     Answers {ok[0]} with {refName(ok[1].content?.['application/json']?.schema.$ref) ?? 'JSON'}; errors as <code className="font-mono">{'{ error: { code, message } }'}</code>.
                   </p>
                 ) : null}
-              </CardContent>
-            </Card>
+            </SectionCard>
           );
         })}
       </div>

@@ -10,7 +10,8 @@ import { Badge } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table';
+import { TableHeadings } from '@/components/ui/simple-table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { getFleetReadings, type FleetDeviceRow } from '@/lib/data/readings';
@@ -169,15 +170,7 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
           </CardHeader>
           <CardContent>
             <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Group</TableHead>
-                  <TableHead align="end">Devices</TableHead>
-                  <TableHead align="end">Default min</TableHead>
-                  <TableHead align="end">Default max</TableHead>
-                  {canEdit ? <TableHead align="end">Change</TableHead> : null}
-                </TableRow>
-              </TableHeader>
+              <TableHeadings columns={['Group', { label: 'Devices', align: 'end' }, { label: 'Default min', align: 'end' }, { label: 'Default max', align: 'end' }, ...(canEdit ? [{ label: 'Change', align: 'end' } as const] : [])]} />
               <TableBody>
                 {view.groups.map((g) => (
                   <TableRow key={g.name}>
@@ -293,18 +286,7 @@ function SelectionForm({ view, rangeEntries }: { view: Awaited<ReturnType<typeof
 function DevicesTable({ devices, canEdit, groupLimits }: { devices: FleetDeviceRow[]; canEdit: boolean; groupLimits: Record<string, { min: number | null; max: number | null } | null> }) {
   return (
     <Table data-testid="fleet-devices">
-      <TableHeader>
-        <TableRow>
-          <TableHead>Device</TableHead>
-          <TableHead>Group</TableHead>
-          <TableHead>Health</TableHead>
-          <TableHead>Last seen</TableHead>
-          <TableHead align="end">Latest</TableHead>
-          <TableHead align="end">Limits</TableHead>
-          <TableHead align="end">Interval</TableHead>
-          {canEdit ? <TableHead align="end">Change</TableHead> : null}
-        </TableRow>
-      </TableHeader>
+      <TableHeadings columns={['Device', 'Group', 'Health', 'Last seen', { label: 'Latest', align: 'end' }, { label: 'Limits', align: 'end' }, { label: 'Interval', align: 'end' }, ...(canEdit ? [{ label: 'Change', align: 'end' } as const] : [])]} />
       <TableBody>
         {devices.map((d) => (
           <TableRow key={d.id} data-device={d.name}>

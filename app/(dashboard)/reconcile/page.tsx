@@ -6,7 +6,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table';
+import { TableHeadings } from '@/components/ui/simple-table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
 import { estimatePacedSeconds } from '@/lib/cloudflare';
@@ -69,15 +70,7 @@ export default async function ReconcilePage() {
           <CardContent>
             {overview.untracked.length ? (
               <Table aria-label="Untracked certificates">
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Common name</TableHead>
-                    <TableHead>Serial</TableHead>
-                    <TableHead>Status</TableHead>
-                    <TableHead>Expires</TableHead>
-                    <TableHead>Attach to device</TableHead>
-                  </TableRow>
-                </TableHeader>
+                <TableHeadings columns={['Common name', 'Serial', 'Status', 'Expires', 'Attach to device']} />
                 <TableBody>
                   {overview.untracked.map((c) => (
                     <TableRow key={c.id} data-testid={`untracked-${c.serialNumber}`}>
@@ -117,14 +110,7 @@ export default async function ReconcilePage() {
           <CardContent>
             {overview.missing.length ? (
               <Table aria-label="Missing at Cloudflare">
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Device</TableHead>
-                    <TableHead>Common name</TableHead>
-                    <TableHead>Serial</TableHead>
-                    <TableHead>Noticed</TableHead>
-                  </TableRow>
-                </TableHeader>
+                <TableHeadings columns={['Device', 'Common name', 'Serial', 'Noticed']} />
                 <TableBody>
                   {overview.missing.map((c) => (
                     <TableRow key={c.id}>

@@ -8,7 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { EmptyState } from '@/components/ui/empty-state';
 import { Label } from '@/components/ui/input';
 import { PageHeader } from '@/components/ui/page-header';
-import { Select } from '@/components/ui/select';
+import { Select, SelectOptions } from '@/components/ui/select';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
 import { db } from '@/lib/db/client';
@@ -65,11 +65,7 @@ export default guardedPage('certificate:view', async (user, { searchParams }: { 
             <Label htmlFor="planner-group">Group</Label>
             <Select id="planner-group" name="group" defaultValue={group ?? ''}>
               <option value="">Whole fleet</option>
-              {policies.map((p) => (
-                <option key={p.group} value={p.group}>
-                  {p.group}
-                </option>
-              ))}
+              <SelectOptions values={policies.map((p) => p.group)} label={(g) => g} />
             </Select>
           </div>
           <Button type="submit" variant="outline">

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { AlertStateBadge, SeverityBadge, When } from '@/components/alerts/alert-badges';
 import { Forbidden } from '@/components/shell/forbidden';
-import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
+import { Card, CardContent, CardHeader, SectionCard } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { CONDITIONS } from '@/lib/alerts/conditions';
 import { subjectPath } from '@/lib/alerts/links';
@@ -98,15 +98,9 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             </dl>
           </CardContent>
         </Card>
-        <Card>
-          <CardHeader>
-            <h2 className="text-base font-semibold">Delivery log</h2>
-            <CardDescription>Every message for this alert, per channel, with each attempt. A message is sent once per channel and event.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <DeliveryLog deliveries={alert.deliveries} />
-          </CardContent>
-        </Card>
+        <SectionCard title="Delivery log" description="Every message for this alert, per channel, with each attempt. A message is sent once per channel and event.">
+          <DeliveryLog deliveries={alert.deliveries} />
+        </SectionCard>
       </div>
     </>
   );

@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Notice } from '@/components/ui/notice';
-import { Card, CardContent, CardHeader } from '@/components/ui/card';
+import { SectionCard } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
 import { PageHeader } from '@/components/ui/page-header';
 import { Forbidden } from '@/components/shell/forbidden';
@@ -15,7 +14,8 @@ import { refreshCertificatesForView } from '@/lib/data/certificate-refresh';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { colonHex } from '@/lib/pki/format';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory-constants';
-import { AuditTrail } from '@/components/audit/audit-trail';
+import { AuditTrailCard } from '@/components/audit/audit-trail';
+import { RefreshNotice } from '@/components/certificates/refresh-notice';
 import { AutoRefresh } from '@/components/certificates/auto-refresh';
 import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/components/certificates/certificate-badges';
 import { EdgeProofNotice } from '@/components/certificates/edge-proof';
@@ -80,115 +80,88 @@ export default async function CertificatePage({ params }: { params: Promise<{ id
         }
       />
       <div className="flex flex-col gap-4">
-        {refresh.errors.length ? <Notice>Cloudflare could not be asked for the current status, so this may be out of date: {refresh.errors.join(' ')}</Notice> : null}
+        <RefreshNotice errors={refresh.errors} />
         <div className="grid gap-4 lg:grid-cols-2">
-          <Card>
-            <CardHeader>
-              <h2 className="text-base font-semibold">Status</h2>
-            </CardHeader>
-            <CardContent className="flex flex-col gap-4">
-              <div className="flex flex-wrap items-center gap-3" data-testid="certificate-status">
-                <CertificateStatusBadge status={cert.status} />
-                <ExpiryBadge daysLeft={cert.daysLeft} thresholds={thresholds} status={cert.status} />
-                <AutoRefresh active={settling} label="Checking Cloudflare…" />
-              </div>
-              {cert.revokedAt ? (
-                <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1.5 text-sm" aria-label="Revocation">
-                  <dt className="text-muted-foreground">Revoked by</dt>
-                  <dd>{cert.revokedByEmail ?? 'unknown'}</dd>
-                  <dt className="text-muted-foreground">Revoked at</dt>
-                  <dd>{formatDateTime(cert.revokedAt)}</dd>
-                  <dt className="text-muted-foreground">Reason</dt>
+          <SectionCard title="Status" contentClassName="flex flex-col gap-4">
+            <div className="flex flex-wrap items-center gap-3" data-testid="certificate-status">
+              <CertificateStatusBadge status={cert.status} />
+              <ExpiryBadge daysLeft={cert.daysLeft} thresholds={thresholds} status={cert.status} />
+              <AutoRefresh active={settling} label="Checking Cloudflare…" />
+            </div>
+            {cert.revokedAt ? (
+              <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1.5 text-sm" aria-label="Revocation">
+                <dt className="text-muted-foreground">Revoked by</dt>
+                <dd>{cert.revokedByEmail ?? 'unknown'}</dd>
+                <dt className="text-muted-foreground">Revoked at</dt>
+                <dd>{formatDateTime(cert.revokedAt)}</dd>
+                <dt className="text-muted-foreground">Reason</dt>
+                <dd>
+                  {cert.revocationReason ? REVOCATION_REASON_LABELS[cert.revocationReason] : <span className="text-muted-foreground">not recorded (revoked outside certfleet)</span>}
+                  {cert.revocationNote ? <span className="text-muted-foreground"> — {cert.revocationNote}</span> : null}
+                </dd>
+              </dl>
+            ) : null}
+            <EdgeProofNotice status={cert.status} proof={cert.edgeProof} availability={availability} />
+            <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1.5 text-sm">
+              <dt className="text-muted-foreground">Issued</dt>
+              <dd>{formatDateTime(cert.issuedOn)}</dd>
+              <dt className="text-muted-foreground">Expires</dt>
+              <dd>{formatDateTime(cert.expiresOn)}</dd>
+              <dt className="text-muted-foreground">Validity</dt>
+              <dd>{cert.validityDays} days</dd>
+              <dt className="text-muted-foreground">Source</dt>
+              <dd className="capitalize">{cert.source.toLowerCase()}</dd>
+              {cert.supersededById ? (
+                <>
+                  <dt className="text-muted-foreground">Superseded by</dt>
                   <dd>
-                    {cert.revocationReason ? REVOCATION_REASON_LABELS[cert.revocationReason] : <span className="text-muted-foreground">not recorded (revoked outside certfleet)</span>}
-                    {cert.revocationNote ? <span className="text-muted-foreground"> — {cert.revocationNote}</span> : null}
+                    <Link href={`/certificates/${cert.supersededById}`} className="text-primary underline underline-offset-2">
+                      the renewed certificate
+                    </Link>
+                    {cert.supersededAt ? ` on ${formatDateTime(cert.supersededAt)}` : null}
                   </dd>
-                </dl>
+                </>
               ) : null}
-              <EdgeProofNotice status={cert.status} proof={cert.edgeProof} availability={availability} />
-              <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1.5 text-sm">
-                <dt className="text-muted-foreground">Issued</dt>
-                <dd>{formatDateTime(cert.issuedOn)}</dd>
-                <dt className="text-muted-foreground">Expires</dt>
-                <dd>{formatDateTime(cert.expiresOn)}</dd>
-                <dt className="text-muted-foreground">Validity</dt>
-                <dd>{cert.validityDays} days</dd>
-                <dt className="text-muted-foreground">Source</dt>
-                <dd className="capitalize">{cert.source.toLowerCase()}</dd>
-                {cert.supersededById ? (
-                  <>
-                    <dt className="text-muted-foreground">Superseded by</dt>
-                    <dd>
-                      <Link href={`/certificates/${cert.supersededById}`} className="text-primary underline underline-offset-2">
-                        the renewed certificate
-                      </Link>
-                      {cert.supersededAt ? ` on ${formatDateTime(cert.supersededAt)}` : null}
-                    </dd>
-                  </>
-                ) : null}
-                {cert.missingAtCloudflareAt ? (
-                  <>
-                    <dt className="text-muted-foreground">At Cloudflare</dt>
-                    <dd className="text-destructive">not found since {formatDateTime(cert.missingAtCloudflareAt)}</dd>
-                  </>
-                ) : null}
-              </dl>
-            </CardContent>
-          </Card>
+              {cert.missingAtCloudflareAt ? (
+                <>
+                  <dt className="text-muted-foreground">At Cloudflare</dt>
+                  <dd className="text-destructive">not found since {formatDateTime(cert.missingAtCloudflareAt)}</dd>
+                </>
+              ) : null}
+            </dl>
+          </SectionCard>
 
-          <Card>
-            <CardHeader>
-              <h2 className="text-base font-semibold">Identifiers</h2>
-            </CardHeader>
-            <CardContent>
-              <dl className="flex flex-col gap-3 text-sm">
-                <Identifier label="Serial number" plain={cert.serialNumber} colons={colonHex(cert.serialNumber)} />
-                <Identifier label="Subject key identifier (SKI)" plain={cert.ski} colons={colonHex(cert.ski)} />
-                <Identifier label="SHA-256 fingerprint" plain={cert.fingerprintSha256} colons={colonHex(cert.fingerprintSha256)} />
-                <Identifier label="Cloudflare id" plain={cert.cloudflareId} />
-                <div>
-                  <dt className="text-muted-foreground">Subject</dt>
-                  <dd>
-                    CN={cert.commonName}
-                    {cert.organization ? `, O=${cert.organization}` : ''}
-                    {cert.organizationalUnit ? `, OU=${cert.organizationalUnit}` : ''}
-                  </dd>
-                </div>
-                <div>
-                  <dt className="text-muted-foreground">Key</dt>
-                  <dd>
-                    {cert.keyType} {cert.keySize}
-                  </dd>
-                </div>
-              </dl>
-            </CardContent>
-          </Card>
+          <SectionCard title="Identifiers">
+            <dl className="flex flex-col gap-3 text-sm">
+              <Identifier label="Serial number" plain={cert.serialNumber} colons={colonHex(cert.serialNumber)} />
+              <Identifier label="Subject key identifier (SKI)" plain={cert.ski} colons={colonHex(cert.ski)} />
+              <Identifier label="SHA-256 fingerprint" plain={cert.fingerprintSha256} colons={colonHex(cert.fingerprintSha256)} />
+              <Identifier label="Cloudflare id" plain={cert.cloudflareId} />
+              <div>
+                <dt className="text-muted-foreground">Subject</dt>
+                <dd>
+                  CN={cert.commonName}
+                  {cert.organization ? `, O=${cert.organization}` : ''}
+                  {cert.organizationalUnit ? `, OU=${cert.organizationalUnit}` : ''}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-muted-foreground">Key</dt>
+                <dd>
+                  {cert.keyType} {cert.keySize}
+                </dd>
+              </div>
+            </dl>
+          </SectionCard>
         </div>
 
-        <Card>
-          <CardHeader>
-            <div className="flex items-center justify-between gap-2">
-              <h2 className="text-base font-semibold">Certificate (PEM)</h2>
-              <CopyButton text={cert.pem} label="certificate PEM" />
-            </div>
-          </CardHeader>
-          <CardContent>
-            <pre tabIndex={0} role="region" aria-label="Certificate PEM" className="max-h-72 overflow-auto rounded-md bg-muted p-3 font-mono text-xs focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none" data-testid="certificate-pem">
-              {cert.pem}
-            </pre>
-          </CardContent>
-        </Card>
+        <SectionCard title="Certificate (PEM)" aside={<CopyButton text={cert.pem} label="certificate PEM" />}>
+          <pre tabIndex={0} role="region" aria-label="Certificate PEM" className="max-h-72 overflow-auto rounded-md bg-muted p-3 font-mono text-xs focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none" data-testid="certificate-pem">
+            {cert.pem}
+          </pre>
+        </SectionCard>
 
-        {can(user.role, 'audit:view') ? (
-          <Card>
-            <CardHeader>
-              <h2 className="text-base font-semibold">Audit trail</h2>
-            </CardHeader>
-            <CardContent>
-              <AuditTrail events={trail} moreHref={`/audit?target=${encodeURIComponent(cert.id)}`} />
-            </CardContent>
-          </Card>
-        ) : null}
+        {can(user.role, 'audit:view') ? <AuditTrailCard events={trail} moreHref={`/audit?target=${encodeURIComponent(cert.id)}`} /> : null}
       </div>
     </>
   );

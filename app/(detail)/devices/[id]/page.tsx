@@ -5,9 +5,8 @@ import { notFound } from 'next/navigation';
 import { Forbidden } from '@/components/shell/forbidden';
 import { Badge } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
-import { Card, CardContent, CardHeader } from '@/components/ui/card';
+import { SectionCard } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
@@ -19,7 +18,8 @@ import { readExpiryThresholds } from '@/lib/data/expiry';
 import { refreshDeviceForView } from '@/lib/data/certificate-refresh';
 import { getEdgeProofStates } from '@/lib/edge/proof';
 import { REVOCATION_REASON_LABELS } from '@/lib/validation/inventory-constants';
-import { AuditTrail } from '@/components/audit/audit-trail';
+import { AuditTrailCard } from '@/components/audit/audit-trail';
+import { RefreshNotice } from '@/components/certificates/refresh-notice';
 import { AutoRefresh } from '@/components/certificates/auto-refresh';
 import { CertificateStatusBadge, ExpiryBadge, isLiveStatus } from '@/components/certificates/certificate-badges';
 import { EdgeProofNotice } from '@/components/certificates/edge-proof';
@@ -92,126 +92,99 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
         }
       />
       <div className="flex flex-col gap-4">
-        {refresh.errors.length ? <Notice>Cloudflare could not be asked for the current status, so this may be out of date: {refresh.errors.join(' ')}</Notice> : null}
+        <RefreshNotice errors={refresh.errors} />
         <div className="grid gap-4 lg:grid-cols-3">
-          <Card>
-            <CardHeader>
-              <h2 className="text-base font-semibold">Details</h2>
-            </CardHeader>
-            <CardContent>
-              <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
-                <dt className="text-muted-foreground">Status</dt>
-                <dd>
-                  <Badge tone={device.status === 'ACTIVE' ? 'success' : 'neutral'}>{device.status.toLowerCase()}</Badge>
-                </dd>
-                <dt className="text-muted-foreground">Group</dt>
-                <dd>{device.group}</dd>
-                <dt className="text-muted-foreground">Tags</dt>
-                <dd className="flex flex-wrap gap-1">{device.tags.length ? device.tags.map((t) => <Badge key={t}>{t}</Badge>) : <span className="text-muted-foreground">none</span>}</dd>
-                <dt className="text-muted-foreground">Last seen</dt>
-                <dd>
-                  {device.lastSeenAt ? (
-                    <time dateTime={device.lastSeenAt.toISOString()} title={formatDateTime(device.lastSeenAt)}>
-                      {formatAgo(device.lastSeenAt, now)}
-                    </time>
-                  ) : (
-                    <span className="text-muted-foreground">never</span>
-                  )}
-                </dd>
-                <dt className="text-muted-foreground">Reports every</dt>
-                <dd>{device.reportIntervalSec} s</dd>
-                <dt className="text-muted-foreground">Enrolled</dt>
-                <dd>{formatDate(device.createdAt)}</dd>
-              </dl>
-            </CardContent>
-          </Card>
-          <Card className="lg:col-span-2">
-            <CardHeader>
-              <h2 className="text-base font-semibold">Temperature</h2>
-            </CardHeader>
-            <CardContent>
-              {sparkline === null ? (
-                <p className="text-sm text-muted-foreground">Your role does not include readings.</p>
-              ) : sparkline.length ? (
-                <LazyReadingsSparkline points={sparkline} latest={latestReading} min={device.minTemperature} max={device.maxTemperature} now={now.getTime()} />
-              ) : (
-                <EmptyState icon={Thermometer} title="No readings in the last 24 hours" className="py-6" />
-              )}
-            </CardContent>
-          </Card>
+          <SectionCard title="Details">
+            <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
+              <dt className="text-muted-foreground">Status</dt>
+              <dd>
+                <Badge tone={device.status === 'ACTIVE' ? 'success' : 'neutral'}>{device.status.toLowerCase()}</Badge>
+              </dd>
+              <dt className="text-muted-foreground">Group</dt>
+              <dd>{device.group}</dd>
+              <dt className="text-muted-foreground">Tags</dt>
+              <dd className="flex flex-wrap gap-1">{device.tags.length ? device.tags.map((t) => <Badge key={t}>{t}</Badge>) : <span className="text-muted-foreground">none</span>}</dd>
+              <dt className="text-muted-foreground">Last seen</dt>
+              <dd>
+                {device.lastSeenAt ? (
+                  <time dateTime={device.lastSeenAt.toISOString()} title={formatDateTime(device.lastSeenAt)}>
+                    {formatAgo(device.lastSeenAt, now)}
+                  </time>
+                ) : (
+                  <span className="text-muted-foreground">never</span>
+                )}
+              </dd>
+              <dt className="text-muted-foreground">Reports every</dt>
+              <dd>{device.reportIntervalSec} s</dd>
+              <dt className="text-muted-foreground">Enrolled</dt>
+              <dd>{formatDate(device.createdAt)}</dd>
+            </dl>
+          </SectionCard>
+          <SectionCard title="Temperature" className="lg:col-span-2">
+            {sparkline === null ? (
+              <p className="text-sm text-muted-foreground">Your role does not include readings.</p>
+            ) : sparkline.length ? (
+              <LazyReadingsSparkline points={sparkline} latest={latestReading} min={device.minTemperature} max={device.maxTemperature} now={now.getTime()} />
+            ) : (
+              <EmptyState icon={Thermometer} title="No readings in the last 24 hours" className="py-6" />
+            )}
+          </SectionCard>
         </div>
 
-        <Card>
-          <CardHeader>
-            <div className="flex flex-wrap items-center justify-between gap-2">
-              <h2 className="text-base font-semibold">Certificates</h2>
-              <AutoRefresh active={settling} label="Checking Cloudflare…" />
-            </div>
-          </CardHeader>
-          <CardContent className="flex flex-col gap-3">
-            {device.certificates.length === 0 ? (
-              <p className="text-sm text-muted-foreground">This device has no certificate yet.</p>
-            ) : (
-              <SimpleTable label="Certificates of this device" columns={['Serial', 'Status', 'Expires', 'Issued', 'Revocation']}>
-                {device.certificates.map((c) => (
-                  <TableRow key={c.id} data-certificate-id={c.id}>
-                    <TableCell>
-                      <Link href={`/certificates/${c.id}`} className="font-mono text-xs text-primary hover:underline">
-                        {c.serialNumber}
-                      </Link>
-                      {isLiveStatus(c.status) && c.id === live[0]?.id ? <span className="ml-2 text-xs text-muted-foreground">current</span> : null}
-                    </TableCell>
-                    <TableCell>
-                      <CertificateStatusBadge status={c.status} />
-                    </TableCell>
-                    <TableCell>
-                      <ExpiryBadge daysLeft={c.daysLeft} thresholds={thresholds} status={c.status} />
-                    </TableCell>
-                    <TableCell>{formatDate(c.issuedOn)}</TableCell>
-                    <TableCell className="text-sm">
-                      {c.revokedAt ? (
-                        <span>
-                          {formatDateTime(c.revokedAt)} by {c.revokedByEmail ?? 'unknown'}
-                          {c.revocationReason ? ` · ${REVOCATION_REASON_LABELS[c.revocationReason]}` : ''}
-                          {c.revocationNote ? ` — ${c.revocationNote}` : ''}
-                        </span>
-                      ) : c.supersededAt ? (
-                        <span className="text-muted-foreground">superseded {formatDate(c.supersededAt)}</span>
-                      ) : (
-                        <span className="text-muted-foreground">—</span>
-                      )}
-                      {canUndo && c.status === 'PENDING_REVOCATION' ? (
-                        <div className="mt-1.5">
-                          <UndoRevocationButton certificateId={c.id} label={c.serialNumber} size="sm" />
-                        </div>
-                      ) : null}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </SimpleTable>
-            )}
-            {edge.map((e) => {
-              const cert = device.certificates.find((c) => c.id === e.certificateId)!;
-              return (
-                <div key={e.certificateId} className="flex flex-col gap-1">
-                  <p className="font-mono text-xs text-muted-foreground">{cert.serialNumber}</p>
-                  <EdgeProofNotice status={cert.status} proof={e.proof} availability={e.availability} />
-                </div>
-              );
-            })}
-          </CardContent>
-        </Card>
+        <SectionCard title="Certificates" aside={<AutoRefresh active={settling} label="Checking Cloudflare…" />} contentClassName="flex flex-col gap-3">
+          {device.certificates.length === 0 ? (
+            <p className="text-sm text-muted-foreground">This device has no certificate yet.</p>
+          ) : (
+            <SimpleTable label="Certificates of this device" columns={['Serial', 'Status', 'Expires', 'Issued', 'Revocation']}>
+              {device.certificates.map((c) => (
+                <TableRow key={c.id} data-certificate-id={c.id}>
+                  <TableCell>
+                    <Link href={`/certificates/${c.id}`} className="font-mono text-xs text-primary hover:underline">
+                      {c.serialNumber}
+                    </Link>
+                    {isLiveStatus(c.status) && c.id === live[0]?.id ? <span className="ml-2 text-xs text-muted-foreground">current</span> : null}
+                  </TableCell>
+                  <TableCell>
+                    <CertificateStatusBadge status={c.status} />
+                  </TableCell>
+                  <TableCell>
+                    <ExpiryBadge daysLeft={c.daysLeft} thresholds={thresholds} status={c.status} />
+                  </TableCell>
+                  <TableCell>{formatDate(c.issuedOn)}</TableCell>
+                  <TableCell className="text-sm">
+                    {c.revokedAt ? (
+                      <span>
+                        {formatDateTime(c.revokedAt)} by {c.revokedByEmail ?? 'unknown'}
+                        {c.revocationReason ? ` · ${REVOCATION_REASON_LABELS[c.revocationReason]}` : ''}
+                        {c.revocationNote ? ` — ${c.revocationNote}` : ''}
+                      </span>
+                    ) : c.supersededAt ? (
+                      <span className="text-muted-foreground">superseded {formatDate(c.supersededAt)}</span>
+                    ) : (
+                      <span className="text-muted-foreground">—</span>
+                    )}
+                    {canUndo && c.status === 'PENDING_REVOCATION' ? (
+                      <div className="mt-1.5">
+                        <UndoRevocationButton certificateId={c.id} label={c.serialNumber} size="sm" />
+                      </div>
+                    ) : null}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </SimpleTable>
+          )}
+          {edge.map((e) => {
+            const cert = device.certificates.find((c) => c.id === e.certificateId)!;
+            return (
+              <div key={e.certificateId} className="flex flex-col gap-1">
+                <p className="font-mono text-xs text-muted-foreground">{cert.serialNumber}</p>
+                <EdgeProofNotice status={cert.status} proof={e.proof} availability={e.availability} />
+              </div>
+            );
+          })}
+        </SectionCard>
 
-        {trail ? (
-          <Card>
-            <CardHeader>
-              <h2 className="text-base font-semibold">Audit trail</h2>
-            </CardHeader>
-            <CardContent>
-              <AuditTrail events={trail} moreHref={`/audit?target=${encodeURIComponent(device.name)}`} />
-            </CardContent>
-          </Card>
-        ) : null}
+        {trail ? <AuditTrailCard events={trail} moreHref={`/audit?target=${encodeURIComponent(device.name)}`} /> : null}
       </div>
     </>
   );

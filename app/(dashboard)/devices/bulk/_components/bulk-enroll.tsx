@@ -7,8 +7,9 @@ import { saveFile } from '@/components/enrollment/download';
 import { FormMessage } from '@/components/ui/alert';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Button, buttonClasses } from '@/components/ui/button';
-import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { SectionCard } from '@/components/ui/card';
+import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table';
+import { TableHeadings } from '@/components/ui/simple-table';
 import type { BulkJobSummary, BulkProgress, BulkRowStatus, BulkRowView, DryRunReport } from '@/lib/data/bulk';
 import type { ErrorBody } from '@/lib/errors';
 import { BULK_MAX_BYTES, csvField } from '@/lib/validation/bulk-csv';
@@ -168,67 +169,67 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
     const percent = p.total ? Math.round((done / p.total) * 100) : 0;
     return (
       <div className="flex flex-col gap-6">
-        <Card>
-          <CardHeader>
-            <h2 className="text-base font-semibold">{p.finished ? 'Bulk enrollment finished' : 'Enrolling…'}</h2>
-            <CardDescription>
+        <SectionCard
+          title={p.finished ? 'Bulk enrollment finished' : 'Enrolling…'}
+          description={
+            <>
               Job <code>{p.jobId}</code>: {p.total} rows. Requests are paced under Cloudflare&apos;s API rate limit; each row is issued at most once.
-            </CardDescription>
-          </CardHeader>
-          <CardContent className="flex flex-col gap-3">
-            <div
-              role="progressbar"
-              aria-label="Bulk enrollment progress"
-              aria-valuemin={0}
-              aria-valuemax={p.total}
-              aria-valuenow={done}
-              aria-valuetext={`${done} of ${p.total} rows done`}
-              className="h-3 w-full overflow-hidden rounded-full bg-muted"
-            >
-              <div className="h-full bg-primary transition-[width]" style={{ width: `${percent}%` }} />
-            </div>
-            <p data-testid="bulk-progress" className="text-sm">
-              <strong>{done}</strong> of {p.total} done ({percent} %): {p.issued} issued, {p.failed} failed, {p.queued + p.issuing} to go.
+            </>
+          }
+          contentClassName="flex flex-col gap-3"
+        >
+          <div
+            role="progressbar"
+            aria-label="Bulk enrollment progress"
+            aria-valuemin={0}
+            aria-valuemax={p.total}
+            aria-valuenow={done}
+            aria-valuetext={`${done} of ${p.total} rows done`}
+            className="h-3 w-full overflow-hidden rounded-full bg-muted"
+          >
+            <div className="h-full bg-primary transition-[width]" style={{ width: `${percent}%` }} />
+          </div>
+          <p data-testid="bulk-progress" className="text-sm">
+            <strong>{done}</strong> of {p.total} done ({percent} %): {p.issued} issued, {p.failed} failed, {p.queued + p.issuing} to go.
+          </p>
+          {pause ? (
+            <p role="status" className="text-sm text-amber-700 dark:text-amber-300">
+              {pause}
             </p>
-            {pause ? (
-              <p role="status" className="text-sm text-amber-700 dark:text-amber-300">
-                {pause}
-              </p>
+          ) : null}
+          <FormMessage
+            ok={message ? message.ok : p.failed === 0}
+            message={
+              message?.text ??
+              (p.finished
+                ? p.failed === 0
+                  ? `All ${p.issued} devices enrolled.`
+                  : `${p.issued} devices enrolled, ${p.failed} failed: see each row's reason below.`
+                : undefined)
+            }
+          />
+          <div className="flex flex-wrap gap-2">
+            {!p.finished && !isDriving ? (
+              <Button onClick={() => void drive(p.jobId)}>Continue</Button>
             ) : null}
-            <FormMessage
-              ok={message ? message.ok : p.failed === 0}
-              message={
-                message?.text ??
-                (p.finished
-                  ? p.failed === 0
-                    ? `All ${p.issued} devices enrolled.`
-                    : `${p.issued} devices enrolled, ${p.failed} failed: see each row's reason below.`
-                  : undefined)
-              }
-            />
-            <div className="flex flex-wrap gap-2">
-              {!p.finished && !isDriving ? (
-                <Button onClick={() => void drive(p.jobId)}>Continue</Button>
-              ) : null}
-              {p.finished && p.failed > 0 ? (
-                <Button variant="outline" onClick={() => void retryFailed()}>
-                  <RotateCcw aria-hidden /> Retry failed rows
-                </Button>
-              ) : null}
-              {p.issued > 0 ? (
-                // One file for the whole job: every issued certificate and manifest.csv (lib/data/bulk-bundle.ts).
-                <a href={`/api/bulk/jobs/${p.jobId}/bundle`} download className={buttonClasses({ variant: 'outline' })}>
-                  <FileArchive aria-hidden /> Download all certificates (zip, {p.issued})
-                </a>
-              ) : null}
-              {p.finished ? (
-                <Button variant="outline" onClick={() => (window.location.href = '/devices/bulk')}>
-                  <Upload aria-hidden /> Upload another file
-                </Button>
-              ) : null}
-            </div>
-          </CardContent>
-        </Card>
+            {p.finished && p.failed > 0 ? (
+              <Button variant="outline" onClick={() => void retryFailed()}>
+                <RotateCcw aria-hidden /> Retry failed rows
+              </Button>
+            ) : null}
+            {p.issued > 0 ? (
+              // One file for the whole job: every issued certificate and manifest.csv (lib/data/bulk-bundle.ts).
+              <a href={`/api/bulk/jobs/${p.jobId}/bundle`} download className={buttonClasses({ variant: 'outline' })}>
+                <FileArchive aria-hidden /> Download all certificates (zip, {p.issued})
+              </a>
+            ) : null}
+            {p.finished ? (
+              <Button variant="outline" onClick={() => (window.location.href = '/devices/bulk')}>
+                <Upload aria-hidden /> Upload another file
+              </Button>
+            ) : null}
+          </div>
+        </SectionCard>
         <RowsTable rows={job.rows} />
       </div>
     );
@@ -236,30 +237,24 @@ export function BulkEnroll({ initialJob, recent }: { initialJob: JobState | null
 
   return (
     <div className="flex flex-col gap-6">
-      <Card>
-        <CardHeader>
-          <h2 className="text-base font-semibold">1. Upload and check</h2>
-          <CardDescription>The dry run reports every problem of every row. Nothing is issued until you start the queue.</CardDescription>
-        </CardHeader>
-        <CardContent className="flex flex-col gap-4">
-          <div className="flex flex-wrap items-center gap-3">
-            <label className="inline-flex cursor-pointer items-center gap-2 rounded-md bg-primary px-3.5 py-2 text-sm font-medium text-primary-foreground hover:bg-primary/90">
-              <FileUp aria-hidden className="size-4" />
-              Choose a CSV file
-              <input type="file" accept=".csv,text/csv" className="sr-only" onChange={(e) => void chooseFile(e)} aria-label="CSV file" />
-            </label>
-            <Button variant="ghost" size="sm" onClick={() => saveFile('certfleet-bulk-template.csv', TEMPLATE, 'text/csv')}>
-              Download a template
-            </Button>
-            {csv ? <span className="text-sm text-muted-foreground">{csv.name}</span> : null}
-            <span aria-live="polite" className="text-sm text-muted-foreground">
-              {busy}
-            </span>
-          </div>
-          <FormMessage ok={message?.ok} message={message?.text} />
-          {report ? <DryRunResult report={report} onStart={() => void start()} busy={!!busy} /> : null}
-        </CardContent>
-      </Card>
+      <SectionCard title="1. Upload and check" description="The dry run reports every problem of every row. Nothing is issued until you start the queue." contentClassName="flex flex-col gap-4">
+        <div className="flex flex-wrap items-center gap-3">
+          <label className="inline-flex cursor-pointer items-center gap-2 rounded-md bg-primary px-3.5 py-2 text-sm font-medium text-primary-foreground hover:bg-primary/90">
+            <FileUp aria-hidden className="size-4" />
+            Choose a CSV file
+            <input type="file" accept=".csv,text/csv" className="sr-only" onChange={(e) => void chooseFile(e)} aria-label="CSV file" />
+          </label>
+          <Button variant="ghost" size="sm" onClick={() => saveFile('certfleet-bulk-template.csv', TEMPLATE, 'text/csv')}>
+            Download a template
+          </Button>
+          {csv ? <span className="text-sm text-muted-foreground">{csv.name}</span> : null}
+          <span aria-live="polite" className="text-sm text-muted-foreground">
+            {busy}
+          </span>
+        </div>
+        <FormMessage ok={message?.ok} message={message?.text} />
+        {report ? <DryRunResult report={report} onStart={() => void start()} busy={!!busy} /> : null}
+      </SectionCard>
       {recent.length ? <RecentJobs jobs={recent} /> : null}
     </div>
   );
@@ -290,14 +285,7 @@ function DryRunResult({ report, onStart, busy }: { report: DryRunReport; onStart
       </p>
       {!ok ? (
         <Table aria-label="Problems by row">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Row</TableHead>
-              <TableHead>Line</TableHead>
-              <TableHead>Name</TableHead>
-              <TableHead>Problems</TableHead>
-            </TableRow>
-          </TableHeader>
+          <TableHeadings columns={['Row', 'Line', 'Name', 'Problems']} />
           <TableBody>
             {report.problems.map((p) => (
               <TableRow key={p.row} data-testid={`problem-row-${p.row}`}>
@@ -328,71 +316,52 @@ function DryRunResult({ report, onStart, busy }: { report: DryRunReport; onStart
 
 function RowsTable({ rows }: { rows: BulkRowView[] }) {
   return (
-    <Card>
-      <CardHeader>
-        <h2 className="text-base font-semibold">Result per row</h2>
-      </CardHeader>
-      <CardContent>
-        <Table aria-label="Result per row">
-          <TableHeader>
-            <TableRow>
-              <TableHead>Row</TableHead>
-              <TableHead>Name</TableHead>
-              <TableHead>Group</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead>Detail</TableHead>
+    <SectionCard title="Result per row">
+      <Table aria-label="Result per row">
+        <TableHeadings columns={['Row', 'Name', 'Group', 'Status', 'Detail']} />
+        <TableBody>
+          {rows.map((r) => (
+            <TableRow key={r.row} data-testid={`bulk-row-${r.row}`}>
+              <TableCell>{r.row}</TableCell>
+              <TableCell className="font-mono">{r.name}</TableCell>
+              <TableCell>{r.group}</TableCell>
+              <TableCell>
+                <Badge tone={STATUS_TONE[r.status]}>{STATUS_LABEL[r.status]}</Badge>
+              </TableCell>
+              <TableCell className="max-w-md text-sm text-muted-foreground">
+                {r.status === 'ISSUED' && r.certificateId ? (
+                  <Link href={`/certificates/${r.certificateId}`} className="text-primary underline underline-offset-2">
+                    Certificate
+                  </Link>
+                ) : (
+                  r.error
+                )}
+              </TableCell>
             </TableRow>
-          </TableHeader>
-          <TableBody>
-            {rows.map((r) => (
-              <TableRow key={r.row} data-testid={`bulk-row-${r.row}`}>
-                <TableCell>{r.row}</TableCell>
-                <TableCell className="font-mono">{r.name}</TableCell>
-                <TableCell>{r.group}</TableCell>
-                <TableCell>
-                  <Badge tone={STATUS_TONE[r.status]}>{STATUS_LABEL[r.status]}</Badge>
-                </TableCell>
-                <TableCell className="max-w-md text-sm text-muted-foreground">
-                  {r.status === 'ISSUED' && r.certificateId ? (
-                    <Link href={`/certificates/${r.certificateId}`} className="text-primary underline underline-offset-2">
-                      Certificate
-                    </Link>
-                  ) : (
-                    r.error
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </CardContent>
-    </Card>
+          ))}
+        </TableBody>
+      </Table>
+    </SectionCard>
   );
 }
 
 function RecentJobs({ jobs }: { jobs: BulkJobSummary[] }) {
   return (
-    <Card>
-      <CardHeader>
-        <h2 className="text-base font-semibold">Recent bulk jobs</h2>
-        <CardDescription>Open an unfinished job to continue it.</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <ul className="flex flex-col gap-1.5 text-sm">
-          {jobs.map((j) => (
-            <li key={j.id} className="flex flex-wrap items-center gap-2">
-              <Link href={`/devices/bulk?job=${j.id}`} className="font-mono text-primary underline underline-offset-2">
-                {j.id}
-              </Link>
-              <span className="text-muted-foreground">
-                {new Date(j.createdAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC · {j.issued}/{j.total} issued
-                {j.failed ? `, ${j.failed} failed` : ''}
-              </span>
-              {j.finishedAt ? <Badge tone="success">Finished</Badge> : <Badge tone="warning">Unfinished</Badge>}
-            </li>
-          ))}
-        </ul>
-      </CardContent>
-    </Card>
+    <SectionCard title="Recent bulk jobs" description="Open an unfinished job to continue it.">
+      <ul className="flex flex-col gap-1.5 text-sm">
+        {jobs.map((j) => (
+          <li key={j.id} className="flex flex-wrap items-center gap-2">
+            <Link href={`/devices/bulk?job=${j.id}`} className="font-mono text-primary underline underline-offset-2">
+              {j.id}
+            </Link>
+            <span className="text-muted-foreground">
+              {new Date(j.createdAt).toLocaleString('en-GB', { timeZone: 'UTC' })} UTC · {j.issued}/{j.total} issued
+              {j.failed ? `, ${j.failed} failed` : ''}
+            </span>
+            {j.finishedAt ? <Badge tone="success">Finished</Badge> : <Badge tone="warning">Unfinished</Badge>}
+          </li>
+        ))}
+      </ul>
+    </SectionCard>
   );
 }
