@@ -58,7 +58,11 @@ export default async function ApiReferencePage() {
                   <code className="font-mono text-sm break-all">{path}</code>
                 </>
               }
-              description={`${op.summary} ${op.description}`}
+              description={
+                <>
+                  {op.summary} {op.description}
+                </>
+              }
               contentClassName="flex flex-col gap-2 text-sm"
             >
                 {op.parameters.length ? (
