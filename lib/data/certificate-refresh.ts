@@ -7,7 +7,7 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { cloudflare, isCloudflareError, type CloudflarePriority } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import { edgeProofAvailability, proveRefusedAtEdge, type ProveResult } from '@/lib/edge/proof';
-import type { PrismaClient } from '@/lib/generated/prisma/client';
+import type { CertificateStatus, PrismaClient } from '@/lib/generated/prisma/client';
 import { certificateLabel, mapLimited, syncStatus, targetSelect } from './certificate-status';
 
 export interface RefreshSummary {
@@ -99,18 +99,21 @@ export async function refreshDeviceForView(actor: SessionUser, deviceId: string)
   );
 }
 
+/** A certificate a list page shows, in the status it shows it in. */
+export interface ShownCertificate {
+  id: string;
+  status: CertificateStatus;
+}
+
 /**
- * For a list page: refresh the certificates certfleet holds as pending (the `limit` longest pending;
- * the job follows the rest), so statuses that just settled show as Cloudflare has them.
+ * For a list page: refresh the certificates it shows that certfleet holds as pending (at most `limit`), so a
+ * status that just settled shows as Cloudflare has it. Only what is shown: a page view costs no Cloudflare call
+ * unless it shows a pending certificate, whatever the fleet holds (the scheduler's job follows the rest).
  */
-export async function refreshPendingForView(actor: SessionUser, limit = 10): Promise<RefreshSummary> {
+export async function refreshShownForView(actor: SessionUser, shown: readonly ShownCertificate[], limit = 10): Promise<RefreshSummary> {
   assertCan(actor, 'certificate:view');
-  const pending = await db().certificate.findMany({
-    where: { status: { in: ['PENDING_REVOCATION', 'PENDING_REACTIVATION'] } },
-    select: { id: true },
-    orderBy: { updatedAt: 'asc' },
-    take: limit,
-  });
+  const pending = shown.filter((c) => c.status === 'PENDING_REVOCATION' || c.status === 'PENDING_REACTIVATION').slice(0, limit);
+  if (pending.length === 0) return { checked: 0, changed: 0, failed: 0, revokedIds: [], errors: [] };
   return refreshCertificatesForView(
     actor,
     pending.map((c) => c.id),

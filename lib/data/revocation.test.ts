@@ -24,7 +24,7 @@ const { recordIssuedCertificate } = await import('@/lib/certificates/record');
 const { generateKeyAndCsr } = await import('@/lib/pki');
 const { postReading } = await import('@/lib/devices/simulator');
 const { reactivateCertificate, revokeCertificates } = await import('./revocation');
-const { refreshCertificates, refreshCertificatesForView, refreshPendingCertificates, settleRevocations } = await import('./certificate-refresh');
+const { refreshCertificates, refreshCertificatesForView, refreshPendingCertificates, refreshShownForView, settleRevocations } = await import('./certificate-refresh');
 const { getCertificate } = await import('./certificates');
 
 /** Long enough that "pending" is still pending when asserted; tests that need completion shorten it. */
@@ -127,6 +127,21 @@ describe('revoking', () => {
     expect(summary).toMatchObject({ changed: 1, failed: 0, revokedIds: [cert.id] });
     expect(await prisma.certificate.findUniqueOrThrow({ where: { id: cert.id } })).toMatchObject({ status: 'REVOKED', revokedByEmail: support.email, revocationReason: 'DEVICE_LOST' });
     expect(await auditFor(cert.id, 'certificate.revocation.complete')).toHaveLength(1);
+  });
+
+  it('a list page asks Cloudflare only about the pending certificates it shows, whatever else is pending', async () => {
+    const { cert: shown } = await enroll();
+    const { cert: notShown } = await enroll();
+    completeAfter(600_000);
+    await revokeCertificates(support, { certificateIds: [shown.id, notShown.id], reason: 'DEVICE_LOST', note: '' });
+    const asked = () => lc.stats().requests;
+    const before = asked();
+    // Shown as active (a page read before the revoke): nothing to ask, no call.
+    expect(await refreshShownForView(manager, [{ id: shown.id, status: 'ACTIVE' }])).toMatchObject({ checked: 0, changed: 0, failed: 0 });
+    expect(asked()).toBe(before);
+    // Shown pending: asked (one call), the other pending certificate is not.
+    expect(await refreshShownForView(manager, [{ id: shown.id, status: 'PENDING_REVOCATION' }])).toMatchObject({ checked: 1, failed: 0 });
+    expect(asked()).toBe(before + 1);
   });
 
   it('refuses MANAGER with 403 and changes nothing, at Cloudflare or here', async () => {

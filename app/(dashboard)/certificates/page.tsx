@@ -11,8 +11,8 @@ export const metadata: Metadata = { title: 'Certificates' };
 export default listPage('certificate:view', parseCertificateListSearch, ({ user, search }) => (
   <>
     <PageHeader title="Certificates" description="Client certificates issued by the zone's managed CA, with their status at Cloudflare and days left." />
-    <InventorySection user={user} skeletonColumns={7}>
-      {(context) => <CertificatesTable rows={findCertificates(user, search)} search={search} {...context} />}
+    <InventorySection user={user} skeletonColumns={7} read={() => findCertificates(user, search)} shown={(page) => page.rows}>
+      {(context) => <CertificatesTable search={search} {...context} />}
     </InventorySection>
   </>
 ));

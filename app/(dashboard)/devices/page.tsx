@@ -32,8 +32,8 @@ export default listPage('device:view', parseDeviceListSearch, ({ user, search })
         ) : null
       }
     />
-    <InventorySection user={user} skeletonColumns={6}>
-      {(context) => <DevicesTable rows={findDevices(user, search)} search={search} {...context} />}
+    <InventorySection user={user} skeletonColumns={6} read={() => findDevices(user, search)} shown={(page) => page.rows.flatMap((r) => (r.certificate ? [r.certificate] : []))}>
+      {(context) => <DevicesTable search={search} {...context} />}
     </InventorySection>
   </>
 ));
