@@ -122,6 +122,8 @@ async function measure(prisma: PrismaClient, sizes: { devices: number; certifica
   const { findAuditEvents } = await import('@/lib/data/audit');
   const { getFleetOverview } = await import('@/lib/data/overview');
   const { countAtRisk, getRenewalPlan } = await import('@/lib/est/planner');
+  const { fleetReadingsFor } = await import('@/lib/data/readings-fleet');
+  const { presetRange } = await import('@/lib/readings/ranges');
   // A different certificate each run, so no run reads what the last one cached.
   const cert = async (run: number) => {
     const g = 1 + ((run + 3) * 7919) % sizes.devices;
@@ -166,6 +168,15 @@ async function measure(prisma: PrismaClient, sizes: { devices: number; certifica
     const plan = await getRenewalPlan(prisma, { group: `group-${String((run + 50) % 50).padStart(2, '0')}` });
     return `${plan.certificates.toLocaleString('en')} certificates, ${plan.atRisk.total.toLocaleString('en')} at risk`;
   });
+  // The readings page (lib/data/readings-fleet.ts): health counts, the devices outside their limits, a page of the
+  // device table and the drawn group's lines (the generated fleet has one reading per device, so the lines are short).
+  const fleetView = (table: { page: number; health: 'late' | null; q: string }) => async (run: number) => {
+    const view = await fleetReadingsFor(admin, { group: `group-${String((run + 50) % 50).padStart(2, '0')}`, deviceIds: [] }, presetRange('24h'), new Date(), { table });
+    return `${view.devices.length} rows of ${view.devicesPage.total.toLocaleString('en')}, ${view.healthCounts.live.toLocaleString('en')} live, ${view.outOfLimitsTotal.toLocaleString('en')} outside limits, ${view.selection.deviceIds.length.toLocaleString('en')} drawn`;
+  };
+  await add('readings page: fleet view, first page of devices', 30, fleetView({ page: 1, health: null, q: '' }));
+  await add('readings page: page 1,000 of devices', 30, fleetView({ page: 1000, health: null, q: '' }));
+  await add('readings page: late devices only', 30, fleetView({ page: 1, health: 'late', q: '' }));
   await add('audit log, first page', 50, () => findAuditEvents(admin, parseAuditListSearch({})).then(rowsAndTotal));
   await add('audit filtered by actor', 50, (run) => findAuditEvents(admin, parseAuditListSearch({ actor: `user${(run + 40) % 40}@` })).then(rowsAndTotal));
   await add('audit filtered by one action', 50, () => findAuditEvents(admin, parseAuditListSearch({ action: 'certificate.revoke' })).then(rowsAndTotal));

@@ -80,20 +80,23 @@ test.describe('manager charts', () => {
 
     // Each device's health follows its own reporting interval (lib/readings/health.ts), as the database has it
     // now (the simulated fleet keeps posting, so devices near a boundary may flip meanwhile: those are skipped).
-    // Another spec may enroll a device meanwhile: read the fleet, and the page again, until the two agree.
+    // The table shows the first page of 50 by group and name. Another spec may enroll a device meanwhile: read
+    // the fleet, and the page again, until the two agree.
     const devices = page.getByTestId('fleet-devices');
     let loadedAt = Date.now();
     let rows: { name: string; lastSeenAt: Date | null; reportIntervalSec: number }[] = [];
+    let fleet = 0;
     await expect(async () => {
-      rows = await sql<{ name: string; lastSeenAt: Date | null; reportIntervalSec: number }>(
-        `SELECT name, "lastSeenAt", "reportIntervalSec" FROM "Device" WHERE NOT "isCanary" AND status IN ('ACTIVE', 'INACTIVE')`,
-        [],
-      );
-      if ((await devices.locator('tbody tr').count()) !== rows.length) {
+      const listed = `FROM "Device" WHERE NOT "isCanary" AND status IN ('ACTIVE', 'INACTIVE')`;
+      rows = await sql<{ name: string; lastSeenAt: Date | null; reportIntervalSec: number }>(`SELECT name, "lastSeenAt", "reportIntervalSec" ${listed} ORDER BY "group", name LIMIT 50`, []);
+      fleet = (await sql<{ n: number }>(`SELECT count(*)::int AS n ${listed}`, []))[0]!.n;
+      const shown = await devices.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-device')));
+      if (shown.join('\n') !== rows.map((r) => r.name).join('\n')) {
         await page.reload();
         loadedAt = Date.now();
       }
       await expect(devices.locator('tbody tr')).toHaveCount(rows.length);
+      await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${rows.length} of ${fleet}`);
     }).toPass();
     let compared = 0;
     for (const row of rows) {
@@ -106,7 +109,7 @@ test.describe('manager charts', () => {
     }
     expect(compared).toBeGreaterThan(rows.length / 2);
     const counts = await Promise.all(['live', 'late', 'missing', 'silent'].map(async (h) => Number(await page.getByTestId(`health-${h}`).locator('p').first().innerText())));
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(rows.length);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(fleet);
     // A MANAGER sees limits but cannot change them.
     await expect(page.getByRole('button', { name: /Edit limits|Edit default limits/ })).toHaveCount(0);
 
@@ -123,6 +126,48 @@ test.describe('manager charts', () => {
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await expect(page).toHaveURL(/group=lab/);
     await expect(page.getByTestId('fleet-legend').getByRole('link', { name: 'lab-01', exact: true })).toBeVisible();
+  });
+
+  test('[MANAGER][VIEW]: the device table filters by health and name, and draws the ticked devices', async ({ page }) => {
+    await signIn(page, 'MANAGER');
+    await page.goto('/readings');
+    const devices = page.getByTestId('fleet-devices');
+
+    // A name fragment: only the matching devices, counted as the database counts them.
+    const filter = page.getByRole('form', { name: 'Filter devices' });
+    await filter.getByLabel('Name contains').fill('lab-0');
+    await filter.getByRole('button', { name: 'Filter' }).click();
+    await expect(page).toHaveURL(/q=lab-0/);
+    const labs = await sql<{ name: string }>(`SELECT name FROM "Device" WHERE NOT "isCanary" AND status IN ('ACTIVE', 'INACTIVE') AND name LIKE '%lab-0%' ORDER BY "group", name`, []);
+    expect(labs.length).toBeGreaterThan(1);
+    await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${labs.length} of ${labs.length}`);
+    expect(await devices.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-device')))).toEqual(labs.map((l) => l.name));
+
+    // Tick two of them and draw them: the chart and its legend follow, the filter stays.
+    await devices.getByRole('checkbox', { name: `Draw ${labs[0]!.name}` }).check();
+    await devices.getByRole('checkbox', { name: `Draw ${labs[1]!.name}` }).check();
+    await page.getByRole('button', { name: 'Draw ticked devices' }).click();
+    await expect(page).toHaveURL(/device=.*device=/);
+    await expect(page).toHaveURL(/q=lab-0/);
+    const legend = page.getByTestId('fleet-legend');
+    await expect(legend.getByRole('link')).toHaveText([labs[0]!.name, labs[1]!.name]);
+    await expect(devices.getByRole('checkbox', { name: `Draw ${labs[0]!.name}` })).toBeChecked();
+
+    // A health card lists the devices of that health: every row shown has it.
+    await page.getByTestId('health-live').getByRole('link').click();
+    await expect(page).toHaveURL(/health=live/);
+    await expect(page.getByLabel('Health', { exact: true })).toHaveValue('live');
+    await page.getByLabel('Name contains').fill('');
+    await page.getByRole('form', { name: 'Filter devices' }).getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL((url) => url.searchParams.get('q') === '' && url.searchParams.get('health') === 'live', { waitUntil: 'load' });
+    await expect(page.getByLabel('Name contains')).toHaveValue('');
+    await expect(devices.locator('tbody tr [data-health]').first()).toBeVisible();
+    const healths = await devices.locator('tbody tr [data-health]').evaluateAll((badges) => badges.map((b) => b.getAttribute('data-health')));
+    expect(healths.length).toBeGreaterThan(0);
+    expect(new Set(healths)).toEqual(new Set(['live']));
+    // The card and the table of one page load count the same moment.
+    await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${healths.length} of ${healths.length}`);
+    expect(Number(await page.getByTestId('health-live').getByRole('link').innerText())).toBe(healths.length);
   });
 
   test('[MANAGER][VIEW]: a device chart with band, average and limits; presets and a custom range change the URL', async ({ page }) => {

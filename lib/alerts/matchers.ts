@@ -1,7 +1,7 @@
 import { liveForExpirySql } from '@/lib/data/expiry';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { findReadingFlags } from '@/lib/readings/flags';
-import { LATE_INTERVALS, LIVE_INTERVALS, MISSING_WITHIN_MS } from '@/lib/readings/health';
+import { healthSql } from '@/lib/readings/health-sql';
 import { type ConditionParams, FLAG_KIND_WORDS } from './conditions';
 import { LOCKOUT_SETTING, type CloudflareLockout } from './lockout';
 
@@ -106,9 +106,6 @@ export function revocationFailed(ctx: MatchContext, p: ConditionParams<'REVOCATI
 
 export function deviceUnhealthy(ctx: MatchContext, p: ConditionParams<'DEVICE_UNHEALTHY'>): Prisma.Sql {
   const { now } = ctx;
-  // lib/readings/health.ts in SQL: the same thresholds, in the device's own reporting interval.
-  const age = Prisma.sql`greatest(0, extract(epoch FROM ${ts(now)} - d."lastSeenAt"))`;
-  const interval = Prisma.sql`greatest(1, d."reportIntervalSec")`;
   return Prisma.sql`
     SELECT 'device' AS subject_type, h.id AS subject_id, h.name AS subject_label, h."group" AS group_name,
            CASE h.health WHEN 'silent' THEN 'CRITICAL' ELSE 'WARNING' END AS severity,
@@ -117,11 +114,7 @@ export function deviceUnhealthy(ctx: MatchContext, p: ConditionParams<'DEVICE_UN
            jsonb_build_object('health', h.health, 'lastSeenAt', h."lastSeenAt", 'reportIntervalSec', h."reportIntervalSec") AS details,
            NULL::text AS escalation, NULL::text AS occurrence
       FROM (SELECT d.id, d.name, d."group", d."lastSeenAt", d."reportIntervalSec",
-                   CASE WHEN d."lastSeenAt" IS NULL THEN 'silent'
-                        WHEN ${age} <= ${Prisma.raw(String(LIVE_INTERVALS))} * ${interval} THEN 'live'
-                        WHEN ${age} <= ${Prisma.raw(String(LATE_INTERVALS))} * ${interval} THEN 'late'
-                        WHEN ${age} <= ${Prisma.raw(String(MISSING_WITHIN_MS / 1000))} THEN 'missing'
-                        ELSE 'silent' END AS health
+                   ${healthSql(now)} AS health
               FROM "Device" d
              WHERE d.status = 'ACTIVE' AND NOT d."isCanary" AND ${groupFilter(Prisma.sql`d."group"`, ctx.group)}) h
      WHERE h.health = ANY(${[...p.states]}::text[])`;

@@ -4,37 +4,26 @@ import { db } from '@/lib/db/client';
 import { DEVICE_READINGS_FIELDS } from './device-fields';
 import { AppError } from '@/lib/errors';
 import type { DeviceStatus } from '@/lib/generated/prisma/client';
-import { ANALYTIC_QUERY_SETTINGS, queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
+import { queryDeviceBuckets, summarise, type Bucket, type SqlRunner } from '@/lib/readings/buckets';
 import { readingsCsvStream, type CsvFilter } from '@/lib/readings/csv';
 import { findReadingFlags, type FlagKind } from '@/lib/readings/flags';
-import { classifyHealth, HEALTH_STATES, type Health } from '@/lib/readings/health';
+import { classifyHealth, type Health } from '@/lib/readings/health';
 import type { ChartRange } from '@/lib/readings/ranges';
-import { MAX_SERIES, type FleetSelection } from '@/lib/readings/selection';
-import { effectiveLimits, GROUP_LIMITS_SETTING, limitState, parseGroupLimits, type EffectiveLimits, type Limits, type LimitState } from '@/lib/readings/thresholds';
+import { effectiveLimits, type EffectiveLimits, type Limits } from '@/lib/readings/thresholds';
+import { latestView, loadGroupLimits, rangeView, runAnalytic as run, type BucketOptions, type LatestReading, type RangeView } from './readings-common';
+
+import { fleetReadingsFor, type FleetReadingsView } from './readings-fleet';
+import type { FleetSelection, FleetTableQuery } from '@/lib/readings/selection';
+
+export type { BucketOptions, LatestReading, RangeView } from './readings-common';
+export type { FleetDeviceRow, FleetReadingsView } from './readings-fleet';
 
 // Reads for the readings pages and their JSON/CSV routes (the few writes, limits and pull now, are in
 // readings-changes.ts). Every exported function checks the permission first. The chart data is bucketed in SQL (lib/readings/buckets.ts), so what
 // reaches the browser is at most ~1,000 points per series whatever the range.
 
-/** Chart and flag queries: one transaction each, so their settings (JIT off) apply to them alone. */
-const run: SqlRunner = async (text, values) => {
-  const [, rows] = await db().$transaction([
-    db().$executeRawUnsafe(ANALYTIC_QUERY_SETTINGS),
-    db().$queryRawUnsafe<Record<string, unknown>[]>(text, ...values),
-  ]);
-  return rows;
-};
 /** The CSV pages are index range scans with a LIMIT, far below any JIT threshold: no transaction needed. */
 const runPlain: SqlRunner = (text, values) => db().$queryRawUnsafe(text, ...values);
-
-/** Statuses the fleet view lists; a decommissioned device is expected to be silent and would only be noise. */
-const LISTED_STATUSES: DeviceStatus[] = ['ACTIVE', 'INACTIVE'];
-
-export interface RangeView {
-  preset: ChartRange['preset'];
-  from: string;
-  to: string;
-}
 
 export interface ChartMarker {
   /** ms since the epoch */
@@ -53,12 +42,6 @@ export interface FlagView {
   devices: { id: string; name: string }[];
   /** The device the certificate belongs to now (null: unknown certificate or unassigned). */
   owner: { id: string; name: string } | null;
-}
-
-export interface LatestReading {
-  time: string;
-  temperature: number;
-  state: LimitState;
 }
 
 export interface DeviceReadingsView {
@@ -84,41 +67,6 @@ export interface DeviceReadingsView {
   latest: LatestReading | null;
 }
 
-export interface FleetDeviceRow {
-  id: string;
-  name: string;
-  group: string;
-  status: DeviceStatus;
-  reportIntervalSec: number;
-  minTemperature: number | null;
-  maxTemperature: number | null;
-  lastSeenAt: string | null;
-  health: Health;
-  latest: LatestReading | null;
-  limits: EffectiveLimits;
-}
-
-export interface FleetReadingsView {
-  range: RangeView;
-  widthSeconds: number;
-  groups: { name: string; devices: number; limits: Limits | null }[];
-  selection: { group: string | null; deviceIds: string[]; drawn: { id: string; name: string }[]; notDrawn: number };
-  /** One line per drawn device (avg per bucket; min/max/count kept for the tooltip). */
-  series: { deviceId: string; name: string; points: Bucket[] }[];
-  /** Every selected device's readings together, per bucket. */
-  average: Bucket[];
-  averageSummary: ReturnType<typeof summarise>;
-  devices: FleetDeviceRow[];
-  healthCounts: Record<Health, number>;
-  /** Devices whose latest reading is outside their limits while they still report (live or late). */
-  outOfLimits: FleetDeviceRow[];
-}
-
-/** A chart's bucket width: the range's own (bucketWidthSeconds) unless a caller (the REST API) picked one it checked. */
-export interface BucketOptions {
-  widthSeconds?: number;
-}
-
 /** Why a readings request or change was refused; `field` is the form or query field the message belongs to. */
 export class ReadingsChangeError extends AppError<'NOT_FOUND' | 'NOT_CONFIGURED' | 'PULL_FAILED'> {
   constructor(
@@ -129,26 +77,6 @@ export class ReadingsChangeError extends AppError<'NOT_FOUND' | 'NOT_CONFIGURED'
     super(code, message, { fieldErrors: field ? { [field]: [message] } : undefined });
     this.name = 'ReadingsChangeError';
   }
-}
-
-/** Every group's default limits (lib/readings/thresholds.ts explains the rule). */
-async function loadGroupLimits(): Promise<Record<string, Limits>> {
-  const row = await db().setting.findUnique({ where: { key: GROUP_LIMITS_SETTING } });
-  return parseGroupLimits(row?.value);
-}
-
-function rangeView(range: ChartRange): RangeView {
-  return { preset: range.preset, from: range.from.toISOString(), to: range.to.toISOString() };
-}
-
-/** The newest reading per device, one index probe each ((deviceId, time) index). */
-async function latestReadings(deviceIds: string[]): Promise<Map<string, { time: Date; temperature: number }>> {
-  if (!deviceIds.length) return new Map();
-  const rows = await db().$queryRaw<{ id: string; time: Date; temperature: number }[]>`
-    SELECT d.id, l."time", l."temperature"
-      FROM unnest(${deviceIds}::text[]) AS d(id)
-      JOIN LATERAL (SELECT "time", "temperature" FROM "Reading" WHERE "deviceId" = d.id ORDER BY "time" DESC LIMIT 1) l ON true`;
-  return new Map(rows.map((r) => [r.id, { time: r.time, temperature: r.temperature }]));
 }
 
 /**
@@ -194,7 +122,7 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
       where: { deviceId: device.id, OR: [{ issuedOn: inRange }, { supersededAt: inRange }, { revokedAt: inRange }] },
       select: { id: true, serialNumber: true, issuedOn: true, supersededAt: true, revokedAt: true, status: true },
     }),
-    latestReadings([device.id]),
+    db().deviceLatestReading.findUnique({ where: { deviceId: device.id }, select: { time: true, temperature: true } }),
   ]);
   const group = groupLimits[device.group] ?? null;
   const limits = effectiveLimits(device, group ?? undefined);
@@ -210,7 +138,6 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
   }
   markers.sort((a, b) => a.t - b.t);
 
-  const last = latest.get(device.id);
   return {
     device: {
       ...device,
@@ -224,76 +151,18 @@ export async function getDeviceReadings(deviceId: string, range: ChartRange, now
     points,
     summary: summarise(points),
     markers,
-    latest: last ? { time: last.time.toISOString(), temperature: last.temperature, state: limitState(last.temperature, limits) } : null,
+    latest: latestView(latest, limits),
   };
 }
 
-/**
- * The fleet view: every listed device with its health and latest reading, the chosen devices' lines and their
- * average over `range`, and devices outside their limits now (flagged readings: getReadingFlags). With no
- * selection the first group is drawn.
- */
-export async function getFleetReadings(selection: FleetSelection, range: ChartRange, now: Date = new Date(), opts: BucketOptions = {}): Promise<FleetReadingsView> {
-  await requirePermission('readings:view');
-  const [groupLimits, rows] = await Promise.all([
-    loadGroupLimits(),
-    db().device.findMany({
-      where: { isCanary: false, status: { in: LISTED_STATUSES } },
-      select: DEVICE_READINGS_FIELDS,
-      orderBy: [{ group: 'asc' }, { name: 'asc' }],
-    }),
-  ]);
-  const latest = await latestReadings(rows.map((r) => r.id));
-
-  const devices: FleetDeviceRow[] = rows.map((d) => {
-    const limits = effectiveLimits(d, groupLimits[d.group]);
-    const last = latest.get(d.id);
-    return {
-      ...d,
-      lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
-      health: classifyHealth(d.lastSeenAt, d.reportIntervalSec, now),
-      latest: last ? { time: last.time.toISOString(), temperature: last.temperature, state: limitState(last.temperature, limits) } : null,
-      limits,
-    };
-  });
-
-  const groupNames = [...new Set(devices.map((d) => d.group))].sort();
-  const known = new Set(devices.map((d) => d.id));
-  const pickedIds = selection.deviceIds.filter((id) => known.has(id));
-  const group = pickedIds.length ? null : selection.group && groupNames.includes(selection.group) ? selection.group : (groupNames[0] ?? null);
-  const selected = pickedIds.length ? devices.filter((d) => pickedIds.includes(d.id)) : devices.filter((d) => d.group === group);
-  const drawn = selected.slice(0, MAX_SERIES);
-  const selectedIds = selected.map((d) => d.id);
-
-  const [perDevice, average] = await Promise.all([
-    queryDeviceBuckets(run, { deviceIds: drawn.map((d) => d.id), from: range.from, to: range.to, widthSeconds: opts.widthSeconds }),
-    queryCombinedBuckets(run, { deviceIds: selectedIds, from: range.from, to: range.to, widthSeconds: opts.widthSeconds }),
-  ]);
-
-  const healthCounts = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<Health, number>;
-  for (const d of devices) healthCounts[d.health]++;
-
-  return {
-    range: rangeView(range),
-    widthSeconds: average.widthSeconds,
-    groups: groupNames.map((name) => ({
-      name,
-      devices: devices.filter((d) => d.group === name).length,
-      limits: groupLimits[name] ?? null,
-    })),
-    selection: {
-      group,
-      deviceIds: selectedIds,
-      drawn: drawn.map((d) => ({ id: d.id, name: d.name })),
-      notDrawn: selected.length - drawn.length,
-    },
-    series: drawn.map((d) => ({ deviceId: d.id, name: d.name, points: perDevice.buckets.get(d.id) ?? [] })),
-    average: average.buckets,
-    averageSummary: summarise(average.buckets),
-    devices,
-    healthCounts,
-    outOfLimits: devices.filter((d) => (d.health === 'live' || d.health === 'late') && d.latest && d.latest.state !== 'within'),
-  };
+/** The fleet view for the signed-in user (readings-fleet.ts): health, outside limits, a page of devices, the drawn lines. */
+export async function getFleetReadings(
+  selection: FleetSelection,
+  range: ChartRange,
+  now: Date = new Date(),
+  opts: BucketOptions & { table?: FleetTableQuery } = {},
+): Promise<FleetReadingsView> {
+  return fleetReadingsFor(await requirePermission('readings:view'), selection, range, now, opts);
 }
 
 /**

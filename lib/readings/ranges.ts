@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { DEFAULT_RANGE, MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from './range-presets';
-import { parseFleetSelection } from './selection';
+import { parseFleetSelection, parseFleetTable } from './selection';
 
 export { DEFAULT_RANGE, MAX_CUSTOM_RANGE_MS, MIN_CUSTOM_RANGE_MS, RANGE_PRESET_KEYS, RANGE_PRESETS, type RangePreset } from './range-presets';
 
@@ -73,7 +73,7 @@ export const ReadingsQuerySchema = z.record(z.string(), z.union([z.string(), z.a
     ctx.addIssue({ code: 'custom', message: range.error, input: raw });
     return z.NEVER;
   }
-  return { range: range as ChartRange, selection: parseFleetSelection(raw), device: first(raw.device) || undefined };
+  return { range: range as ChartRange, selection: parseFleetSelection(raw), table: parseFleetTable(raw), device: first(raw.device) || undefined };
 });
 
 /** The preset's window ending at `now`. */

@@ -14,17 +14,16 @@ import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table';
 import { TableHeadings } from '@/components/ui/simple-table';
 import { can } from '@/lib/auth/permissions';
 import { requireUser } from '@/lib/auth/session';
-import { getFleetReadings, type FleetDeviceRow } from '@/lib/data/readings';
+import { getFleetReadings } from '@/lib/data/readings';
 import { formatBucketWidth } from '@/lib/readings/buckets';
 import { HEALTH_DESCRIPTIONS, HEALTH_STATES } from '@/lib/readings/health';
 import { parseChartRange, rangeToSearch } from '@/lib/readings/ranges';
-import { MAX_SERIES, parseFleetSelection } from '@/lib/readings/selection';
+import { MAX_SERIES, OUT_OF_LIMITS_SHOWN, parseFleetSelection, parseFleetTable } from '@/lib/readings/selection';
 import { fleetChartRows } from '@/lib/readings/series';
-import type { EffectiveLimits } from '@/lib/readings/thresholds';
 import { FlagsSection, FlagsSkeleton } from '@/components/readings/flags-section';
 import { HealthBadge, healthLabel } from '@/components/readings/health-badge';
-import { DeviceLimitsDialog, GroupLimitsDialog } from '@/components/readings/limits-dialogs';
-import { LocalTime } from '@/components/readings/local-time';
+import { FleetDevicesTable, limitsText, readingsHref, toSearchParams } from '@/components/readings/fleet-devices-table';
+import { GroupLimitsDialog } from '@/components/readings/limits-dialogs';
 import { PullNowButton } from '@/components/readings/pull-now-button';
 import { RangeWarning } from '@/components/readings/range-warning';
 
@@ -37,7 +36,8 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
   if (!can(user.role, 'readings:view')) return <Forbidden permission="readings:view" />;
   const search = await searchParams;
   const range = parseChartRange(search);
-  const view = await getFleetReadings(parseFleetSelection(search), range);
+  const view = await getFleetReadings(parseFleetSelection(search), range, new Date(), { table: parseFleetTable(search) });
+  const url = toSearchParams(search);
   const canEdit = can(user.role, 'thresholds:edit');
 
   const from = Date.parse(view.range.from);
@@ -52,7 +52,6 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
   // The plotted average's own extremes: lower and higher single readings are smoothed away by the buckets.
   const averages = view.average.map((b) => b.avg);
   const averageSpan = averages.length ? { min: Math.min(...averages), max: Math.max(...averages) } : { min: null, max: null };
-  const groupLimits = Object.fromEntries(view.groups.map((g) => [g.name, g.limits]));
 
   return (
     <>
@@ -74,7 +73,11 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
                 </CardTitle>
               </CardHeader>
               <CardContent>
-                <p className="text-2xl font-semibold tabular-nums">{view.healthCounts[health]}</p>
+                <p className="text-2xl font-semibold tabular-nums">
+                  <Link href={`${readingsHref(url, { health, page: null })}#fleet-devices`} className="underline-offset-4 hover:underline" aria-label={`${view.healthCounts[health]} ${healthLabel(health).toLowerCase()}: list them`}>
+                    {view.healthCounts[health].toLocaleString('en')}
+                  </Link>
+                </p>
                 <p className="text-xs text-muted-foreground">{HEALTH_DESCRIPTIONS[health]}</p>
               </CardContent>
             </Card>
@@ -128,7 +131,10 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
         <Card>
           <CardHeader>
             <CardTitle>Outside their limits now</CardTitle>
-            <CardDescription>Devices still reporting (live or late) whose latest reading is below their minimum or above their maximum.</CardDescription>
+            <CardDescription>
+              Devices still reporting (live or late) whose latest reading is below their minimum or above their maximum
+              {view.outOfLimitsTotal > view.outOfLimits.length ? `: the first ${OUT_OF_LIMITS_SHOWN} of ${view.outOfLimitsTotal.toLocaleString('en')}, by group and name` : ''}.
+            </CardDescription>
           </CardHeader>
           <CardContent>
             {view.outOfLimits.length ? (
@@ -150,16 +156,17 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
           </CardContent>
         </Card>
 
-        <Card>
+        <Card id="fleet-devices">
           <CardHeader>
             <CardTitle>Devices</CardTitle>
             <CardDescription>
               Health from each device&apos;s expected reporting interval: live within 2×, late within 10×, missing within 24 h, silent beyond (or never).
+              Tick devices and draw them to compare them on the chart above.
               {canEdit ? '' : ' Only an admin changes limits and intervals.'}
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <DevicesTable devices={view.devices} canEdit={canEdit} groupLimits={groupLimits} />
+            <FleetDevicesTable view={view} search={url} canEdit={canEdit} />
           </CardContent>
         </Card>
 
@@ -194,11 +201,6 @@ export default async function ReadingsPage({ searchParams }: { searchParams: Pro
   );
 }
 
-function limitsText(limits: EffectiveLimits): string {
-  const one = (v: number | null, source: EffectiveLimits['minSource']) => (v === null ? '—' : `${v}${source === 'group' ? '*' : ''}`);
-  return limits.min === null && limits.max === null ? 'none' : `${one(limits.min, limits.minSource)} – ${one(limits.max, limits.maxSource)} °C`;
-}
-
 /**
  * The fleet chart's one legend: each drawn device's colour, linked to its own chart, and the average's dash.
  * A list rather than recharts' legend so it wraps under the chart's width instead of eating its height.
@@ -228,7 +230,6 @@ function FleetLegend({ drawn, averageLabel, rangeEntries }: { drawn: { id: strin
 
 /** A plain GET form: the selection lands in the URL (`group=` or `device=`…) next to the range. */
 function SelectionForm({ view, rangeEntries }: { view: Awaited<ReturnType<typeof getFleetReadings>>; rangeEntries: Record<string, string> }) {
-  const picked = new Set(view.selection.group ? [] : view.selection.deviceIds);
   return (
     <div className="flex flex-wrap items-start gap-3">
       <form method="get" className="flex items-center gap-2" aria-label="Draw a group">
@@ -255,81 +256,6 @@ function SelectionForm({ view, rangeEntries }: { view: Awaited<ReturnType<typeof
           Show
         </button>
       </form>
-      <details className="relative">
-        <summary className={`${buttonClasses({ variant: 'outline', size: 'sm' })} list-none [&::-webkit-details-marker]:hidden`}>Pick devices</summary>
-        <form method="get" className="absolute z-20 mt-2 flex max-h-96 w-80 flex-col gap-2 overflow-y-auto rounded-lg border border-border bg-card p-3 shadow-lg" aria-label="Pick devices">
-          {Object.entries(rangeEntries).map(([key, value]) => (
-            <input key={key} type="hidden" name={key} value={value} />
-          ))}
-          {view.groups.map((g) => (
-            <fieldset key={g.name} className="flex flex-col gap-1">
-              <legend className="text-xs font-medium text-muted-foreground">{g.name}</legend>
-              {view.devices
-                .filter((d) => d.group === g.name)
-                .map((d) => (
-                  <label key={d.id} className="flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="device" value={d.id} defaultChecked={picked.has(d.id)} />
-                    {d.name}
-                  </label>
-                ))}
-            </fieldset>
-          ))}
-          <button type="submit" className={buttonClasses({ size: 'sm' })}>
-            Show picked devices
-          </button>
-        </form>
-      </details>
     </div>
-  );
-}
-
-function DevicesTable({ devices, canEdit, groupLimits }: { devices: FleetDeviceRow[]; canEdit: boolean; groupLimits: Record<string, { min: number | null; max: number | null } | null> }) {
-  return (
-    <Table data-testid="fleet-devices">
-      <TableHeadings columns={['Device', 'Group', 'Health', 'Last seen', { label: 'Latest', align: 'end' }, { label: 'Limits', align: 'end' }, { label: 'Interval', align: 'end' }, ...(canEdit ? [{ label: 'Change', align: 'end' } as const] : [])]} />
-      <TableBody>
-        {devices.map((d) => (
-          <TableRow key={d.id} data-device={d.name}>
-            <TableCell className="font-medium">
-              <Link href={`/readings/${d.id}`} className="underline-offset-2 hover:underline">
-                {d.name}
-              </Link>
-              {d.status !== 'ACTIVE' ? (
-                <Badge className="ml-2" tone="neutral">
-                  {d.status.toLowerCase()}
-                </Badge>
-              ) : null}
-            </TableCell>
-            <TableCell>{d.group}</TableCell>
-            <TableCell>
-              <HealthBadge health={d.health} />
-            </TableCell>
-            <TableCell className="text-muted-foreground">
-              <LocalTime iso={d.lastSeenAt} relative />
-            </TableCell>
-            <TableCell className={`text-right tabular-nums ${d.latest && d.latest.state !== 'within' ? 'font-semibold text-destructive' : ''}`}>
-              {formatTemperature(d.latest?.temperature)}
-            </TableCell>
-            <TableCell className="text-right tabular-nums text-muted-foreground" title="* the group's default">
-              {limitsText(d.limits)}
-            </TableCell>
-            <TableCell className="text-right tabular-nums">{d.reportIntervalSec} s</TableCell>
-            {canEdit ? (
-              <TableCell className="text-right">
-                <DeviceLimitsDialog
-                  compact
-                  deviceId={d.id}
-                  deviceName={d.name}
-                  minTemperature={d.minTemperature}
-                  maxTemperature={d.maxTemperature}
-                  reportIntervalSec={d.reportIntervalSec}
-                  groupLimits={groupLimits[d.group] ?? null}
-                />
-              </TableCell>
-            ) : null}
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
   );
 }

@@ -124,7 +124,7 @@ export const OPERATIONS = {
     method: 'get',
     path: '/api/v1/readings',
     operationId: 'getFleetSeries',
-    summary: 'The fleet series (the fleet chart’s JSON): one line per chosen device (at most 12 drawn), their average, every device’s health and latest reading, those outside their limits. device=<id> (repeatable) or group=<name> (default: the first group).',
+    summary: 'The fleet series (the fleet chart’s JSON): one line per chosen device (at most 12 drawn), their average, the fleet’s health counts, one page of its devices with their latest readings (page, health, q), those outside their limits (the first 100, and how many). device=<id> (repeatable) or group=<name> (default: the first group).',
     permission: 'readings:view',
     query: S.FleetSeriesQuery,
     responses: { 200: S.FleetSeries },

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { bucketCount, MAX_POINTS } from '@/lib/readings/buckets';
 import { HEALTH_STATES } from '@/lib/readings/health';
 import { ReadingsQuerySchema } from '@/lib/readings/ranges';
+import { FLEET_TABLE_PAGE_SIZE, OUT_OF_LIMITS_SHOWN } from '@/lib/readings/selection';
 
 const rangeShape = {
   range: z.enum(['1h', '24h', '7d', '30d', '90d'], 'Unknown range: use 1h, 24h, 7d, 30d or 90d.').optional().meta({ description: 'A preset ending now (default 24h).' }),
@@ -47,7 +48,12 @@ function readingsSeriesQuery({ bucket, ...raw }: Record<string, string | string[
 }
 
 export const DeviceSeriesQuery = z.object({ ...rangeShape, bucket: bucketParam }).transform(readingsSeriesQuery);
-export const FleetSeriesQuery = z.object({ ...selectionShape, ...rangeShape, bucket: bucketParam }).transform(readingsSeriesQuery);
+const fleetTableShape = {
+  page: z.string().regex(/^[1-9][0-9]{0,8}$/, 'page is a whole number from 1.').optional().meta({ description: `Which page of \`devices\` (${FLEET_TABLE_PAGE_SIZE} a page, by group then name; default 1; past the end: the last page).` }),
+  health: z.enum(HEALTH_STATES).optional().meta({ description: 'Only devices of this health in `devices`.' }),
+  q: z.string().max(100).optional().meta({ description: 'Only devices whose name contains this in `devices`.' }),
+};
+export const FleetSeriesQuery = z.object({ ...selectionShape, ...rangeShape, ...fleetTableShape, bucket: bucketParam }).transform(readingsSeriesQuery);
 
 /* ------------------------------------------------------------------ readings (the charts' JSON) */
 
@@ -111,8 +117,10 @@ export const FleetSeries = z
     series: z.array(z.object({ deviceId: z.string(), name: z.string(), points: z.array(Bucket) })),
     average: z.array(Bucket),
     averageSummary: Summary,
-    devices: z.array(FleetDevice),
+    devices: z.array(FleetDevice).meta({ description: 'One page of the fleet’s devices (page, health, q).' }),
+    devicesPage: z.object({ page: z.int(), pageSize: z.int(), total: z.int(), health: Health.nullable(), q: z.string() }),
     healthCounts: z.object(Object.fromEntries(HEALTH_STATES.map((h) => [h, z.int()])) as Record<(typeof HEALTH_STATES)[number], z.ZodInt>),
-    outOfLimits: z.array(FleetDevice),
+    outOfLimits: z.array(FleetDevice).meta({ description: `The first ${OUT_OF_LIMITS_SHOWN}, by group and name.` }),
+    outOfLimitsTotal: z.int(),
   })
   .meta({ id: 'FleetSeries' });

@@ -5,9 +5,10 @@ import { route } from '@/lib/server/route';
 
 /**
  * GET /api/readings/fleet?group=<name> | device=<id>… & range=… — the fleet view's data: per-device and average
- * buckets (≤ ~1,000 each), every device's health and latest reading, devices outside their limits, flags.
+ * buckets (≤ ~1,000 each), the fleet's health, one page of its devices (page=, health=, q=) with their
+ * latest readings, the devices outside their limits.
  */
 export const GET = route({ permission: 'readings:view', query: ReadingsQuerySchema }, async ({ query }) => {
-  const view = await getFleetReadings(query.selection, query.range);
+  const view = await getFleetReadings(query.selection, query.range, new Date(), { table: query.table });
   return NextResponse.json(view, { headers: { 'cache-control': 'no-store' } });
 });

@@ -4,5 +4,5 @@ import { route } from '@/lib/server/route';
 
 const op = OPERATIONS.getFleetSeries;
 export const GET = route({ permission: 'readings:view', query: op.query }, ({ query }) =>
-  getFleetReadings(query.selection, query.range, new Date(), { widthSeconds: query.widthSeconds }),
+  getFleetReadings(query.selection, query.range, new Date(), { widthSeconds: query.widthSeconds, table: query.table }),
 );
