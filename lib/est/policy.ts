@@ -8,17 +8,8 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { AppError } from '@/lib/errors';
 import type { EstPolicy, Prisma, PrismaClient } from '@/lib/generated/prisma/client';
 import type { KeyInfo } from '@/lib/pki/parse';
-import {
-  DEFAULT_EST_POLICY,
-  describeKeys,
-  describeWindow,
-  EstPolicySchema,
-  type EstKeyType,
-  type EstPolicyInput,
-  type EstPolicyValues,
-  KEY_TYPES,
-  windowOpensAt,
-} from '@/lib/validation/est-policy';
+import { DEFAULT_EST_POLICY, describeKeys, describeWindow, EstPolicySchema, type EstPolicyInput, type EstPolicyValues, windowOpensAt } from '@/lib/validation/est-policy';
+import { type EstKeyType, KEY_TYPES } from '@/lib/validation/est-policy-constants';
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

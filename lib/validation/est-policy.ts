@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { formBoolean } from './action-state';
+import { type EstKeyType, KEY_TYPES, RSA_SIZES, WINDOW_MODES } from './est-policy-constants';
 
 /*
  * The per-group EST policy (docs/est.md "Policy"): one schema for the form on /est and the data layer.
  * Browser-safe. The defaults are the values that were fixed in code before policies existed, so a group
- * nobody configured behaves as it always did.
+ * nobody configured behaves as it always did. The choices the form shows are in est-policy-constants.ts (no zod).
  */
-
-export const KEY_TYPES = ['RSA', 'P-256', 'P-384'] as const;
-export type EstKeyType = (typeof KEY_TYPES)[number];
-export const RSA_SIZES = [2048, 3072, 4096] as const;
-export const WINDOW_MODES = ['PERCENT', 'DAYS'] as const;
 
 /** Validity of enrollments when the policy sets none (renewals keep the old certificate's). */
 export const DEFAULT_ENROLL_VALIDITY_DAYS = 3650;

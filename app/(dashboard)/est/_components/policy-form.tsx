@@ -6,7 +6,8 @@ import { FormMessage } from '@/components/ui/alert';
 import { SubmitButton } from '@/components/ui/button';
 import { FieldError, Input, Label } from '@/components/ui/input';
 import { Select } from '@/components/ui/select';
-import { type EstPolicyValues, KEY_TYPES, RSA_SIZES } from '@/lib/validation/est-policy';
+import type { EstPolicyValues } from '@/lib/validation/est-policy';
+import { KEY_TYPES, RSA_SIZES } from '@/lib/validation/est-policy-constants';
 import { type PolicyFormState, saveEstPolicyAction } from '../actions';
 
 /** ADMIN: one group's EST policy; choosing another group shows its values. */
