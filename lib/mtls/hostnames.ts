@@ -1,31 +1,16 @@
 import { z } from 'zod';
+import { mtlsHostnameProblem, normalizeMtlsHostname } from './hostname-check';
 
 /**
  * Hostnames on which the zone's managed CA asks for client certificates
  * (`certificate_authorities/hostname_associations`). A leading "*." label is allowed, as the API
- * allows it; IP addresses are not hostnames. Browser-safe: the add form runs the same schema.
+ * allows it; IP addresses are not hostnames. The check is in hostname-check.ts (no zod), which the add
+ * form runs in the browser.
  */
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-export function mtlsHostnameProblem(name: string): string | undefined {
-  if (!name) return 'Enter a hostname, such as api.acme-corp.com.';
-  if (name.length > 253) return `A hostname has at most 253 characters (this has ${name.length}).`;
-  // eslint-disable-next-line no-control-regex -- ASCII is exactly what is being tested
-  if (/[^\x00-\x7f]/.test(name)) return 'Enter the hostname in its ASCII (punycode, xn--…) form.';
-  if (/[/?#@\s]/.test(name)) return 'Enter only the hostname, without scheme, path or spaces (api.acme-corp.com, not https://api.acme-corp.com/).';
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':')) return 'Enter a hostname, not an IP address or a port.';
-  const labels = name.split('.');
-  const rest = labels[0] === '*' ? labels.slice(1) : labels;
-  if (rest.length === 0 || rest.some((l) => !LABEL.test(l))) {
-    return 'This is not a valid hostname: use letters, digits and hyphens, with dots between labels, no label starting or ending with a hyphen.';
-  }
-  return undefined;
-}
-
 export const MtlsHostSchema = z.object({
   hostname: z
     .string('Enter a hostname.')
-    .transform((h) => h.trim().toLowerCase().replace(/\.$/, ''))
+    .transform(normalizeMtlsHostname)
     .superRefine((h, ctx) => {
       const problem = mtlsHostnameProblem(h);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
