@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ALERT_CONDITIONS } from '@/lib/alerts/condition-labels';
 import { CONDITIONS } from '@/lib/alerts/conditions';
-import { EmailConfigSchema, SMTP_SECURITY, WEBHOOK_FORMATS, WebhookUrlSchema } from '@/lib/alerts/channel-config';
+import { SMTP_SECURITY, WEBHOOK_FORMATS } from '@/lib/alerts/channel-config';
 import { isSigningSecret } from '@/lib/alerts/webhook-signature-format';
 import type { AlertCondition, AlertSeverity, AlertState } from '@/lib/generated/prisma/enums';
 import { formBoolean } from './action-state';
@@ -111,6 +111,35 @@ export type RuleField = keyof z.input<typeof RuleFormSchema>;
 export function parseRuleParams(condition: AlertCondition, fields: Record<string, unknown>): z.ZodSafeParseResult<Record<string, unknown>> {
   return (CONDITIONS[condition].params as z.ZodType<Record<string, unknown>>).safeParse(fields);
 }
+
+const emailAddress = z.string().trim().toLowerCase().max(254, 'An email address has at most 254 characters.').pipe(z.email('Enter valid email addresses.'));
+
+export const EmailConfigSchema = z.object({
+  host: z
+    .string()
+    .trim()
+    .min(1, 'Enter the SMTP server.')
+    .max(253)
+    .regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'Enter a host name or IP address.'),
+  port: z.coerce.number({ error: 'Enter a port.' }).int('Enter a port.').min(1, 'Enter a port from 1 to 65535.').max(65_535, 'Enter a port from 1 to 65535.'),
+  security: z.enum(SMTP_SECURITY, 'Choose how to secure the connection.'),
+  username: z
+    .string()
+    .trim()
+    .max(254)
+    .transform((v) => v || null),
+  from: emailAddress,
+  to: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v),
+    z.array(emailAddress).min(1, 'Enter at least one recipient.').max(20, 'At most 20 recipients.'),
+  ),
+});
+
+export const WebhookUrlSchema = z
+  .string()
+  .trim()
+  .max(2000, 'Use at most 2000 characters.')
+  .pipe(z.url({ protocol: /^https?$/, error: 'Enter an http(s) URL.' }));
 
 export const CHANNEL_KINDS = ['EMAIL', 'WEBHOOK'] as const;
 
