@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { AlertCondition, AlertSeverity } from '@/lib/generated/prisma/enums';
-import { CONDITION_LABELS } from './condition-labels';
+import { ALERT_CONDITIONS, CONDITION_LABELS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES } from './condition-labels';
 
 /*
  * What an alert rule can watch, in one table: each condition's words, what it is about (its subject),
  * whether it can be scoped to a device group, whether it is a lasting condition (it clears, and the
  * alert resolves itself) or an event (told once, nothing to clear), and its parameters with defaults.
- * Browser-safe: the rule form and the server read the same table.
+ * Browser-safe, but the rule form gets what it needs of this table from conditionForms() on the server and its
+ * choices from condition-labels.ts, so /alerts/rules sends no zod on its first load (issue 12).
  */
 
 export type ConditionKind = 'condition' | 'event';
@@ -35,12 +36,10 @@ export const ExpiringParams = z.object({
   renewalWindowDays: days('the renewal window', 365).default(7),
 });
 
-export const HEALTH_ALERT_STATES = ['late', 'missing', 'silent'] as const;
 export const UnhealthyParams = z.object({
   states: z.array(z.enum(HEALTH_ALERT_STATES)).min(1, 'Choose at least one state.').default(['missing', 'silent']),
 });
 
-export const FLAG_ALERT_KINDS = ['revoked', 'unknown', 'shared'] as const;
 export const FlaggedParams = z.object({
   kinds: z.array(z.enum(FLAG_ALERT_KINDS)).min(1, 'Choose at least one kind.').default(['revoked', 'unknown', 'shared']),
   /** Readings looked at: received within this many hours. The alert resolves once none is left in the window. */
@@ -147,12 +146,6 @@ export const CONDITIONS = {
   },
 } as const satisfies Record<AlertCondition, ConditionInfo>;
 
-export const FLAG_KIND_WORDS: Record<(typeof FLAG_ALERT_KINDS)[number], string> = {
-  revoked: 'a revoked certificate',
-  unknown: 'a certificate certfleet has no record of',
-  shared: 'one certificate on two devices',
-};
-
 export type ConditionParams<C extends AlertCondition> = z.infer<(typeof CONDITIONS)[C]['params']>;
 
 /** A rule's stored parameters, read leniently: anything that no longer parses falls back to the defaults. */
@@ -160,6 +153,21 @@ export function readParams<C extends AlertCondition>(condition: C, stored: unkno
   const schema = CONDITIONS[condition].params as unknown as z.ZodType<ConditionParams<C>>;
   const parsed = schema.safeParse(stored ?? {});
   return parsed.success ? parsed.data : schema.parse({});
+}
+
+/** What the rule form needs of a condition; read on the server so the form itself needs no zod. */
+export interface ConditionForm {
+  kind: ConditionKind;
+  groupScoped: boolean;
+  /** The parameters a new rule starts with. */
+  defaults: Record<string, unknown>;
+}
+
+/** Each condition's ConditionForm, for the rule form's page to pass to the form. */
+export function conditionForms(): Record<AlertCondition, ConditionForm> {
+  return Object.fromEntries(
+    ALERT_CONDITIONS.map((c) => [c, { kind: CONDITIONS[c].kind, groupScoped: CONDITIONS[c].groupScoped, defaults: readParams(c, {}) as Record<string, unknown> }]),
+  ) as Record<AlertCondition, ConditionForm>;
 }
 
 /** "Alert when …" for a rule, in words. */

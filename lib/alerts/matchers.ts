@@ -2,7 +2,8 @@ import { liveForExpirySql } from '@/lib/data/expiry';
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client';
 import { findReadingFlags } from '@/lib/readings/flags';
 import { healthSql } from '@/lib/readings/health-sql';
-import { type ConditionParams, FLAG_KIND_WORDS } from './conditions';
+import { FLAG_KIND_WORDS } from './condition-labels';
+import type { ConditionParams } from './conditions';
 import { LOCKOUT_SETTING, type CloudflareLockout } from './lockout';
 
 /*

@@ -7,7 +7,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { SimpleTable } from '@/components/ui/simple-table';
 import { TableCell, TableRow } from '@/components/ui/table';
-import { CONDITIONS } from '@/lib/alerts/conditions';
+import { conditionForms, CONDITIONS, readParams } from '@/lib/alerts/conditions';
 import { findChannelChoices } from '@/lib/data/alert-channels';
 import { findRules } from '@/lib/data/alert-rules';
 import { findAlertGroups } from '@/lib/data/alerts';
@@ -18,7 +18,8 @@ export const metadata: Metadata = { title: 'Alert rules' };
 
 export default guardedPage('alerts:configure', async (user) => {
   const [rules, channels, groups] = await Promise.all([findRules(user), findChannelChoices(user), findAlertGroups(user)]);
-  const newRule = <RuleDialog channels={channels} groups={groups} />;
+  const conditions = conditionForms();
+  const newRule = <RuleDialog conditions={conditions} channels={channels} groups={groups} />;
 
   return (
     <>
@@ -57,7 +58,7 @@ export default guardedPage('alerts:configure', async (user) => {
               </TableCell>
               <TableCell className="text-right">
                 <div className="flex justify-end gap-2">
-                  <RuleDialog rule={rule} channels={channels} groups={groups} />
+                  <RuleDialog rule={{ ...rule, params: readParams(rule.condition, rule.params) }} conditions={conditions} channels={channels} groups={groups} />
                   <DeleteRuleButton id={rule.id} name={rule.name} />
                 </div>
               </TableCell>

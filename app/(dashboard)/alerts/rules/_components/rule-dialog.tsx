@@ -7,29 +7,39 @@ import { namedFields } from '@/components/ui/form-field';
 import { useKeptValuesForm } from '@/components/ui/use-kept-values-form';
 import { Input, Label } from '@/components/ui/input';
 import { Select, SelectOptions } from '@/components/ui/select';
-import { ALERT_CONDITIONS } from '@/lib/alerts/condition-labels';
-import { CONDITIONS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES, readParams } from '@/lib/alerts/conditions';
+import { ALERT_CONDITIONS, CONDITION_LABELS, FLAG_ALERT_KINDS, FLAG_KIND_WORDS, HEALTH_ALERT_STATES } from '@/lib/alerts/condition-labels';
+import type { ConditionForm } from '@/lib/alerts/conditions';
 import type { RuleRow } from '@/lib/data/alert-rules';
 import type { AlertCondition, ChannelKind } from '@/lib/generated/prisma/enums';
 import { saveRuleAction } from '../../actions';
 
 type Choice = { id: string; name: string; kind: ChannelKind; enabled: boolean };
 
+interface RuleDialogProps {
+  /** The rule to edit, with its parameters as readParams() reads them; none to create one. */
+  rule?: RuleRow & { params: Record<string, unknown> };
+  /** conditionForms(), read on the server. */
+  conditions: Record<AlertCondition, ConditionForm>;
+  channels: Choice[];
+  groups: string[];
+}
+
 /** Create (no `rule`) or edit a rule. The condition's own fields follow the chosen condition. */
-export function RuleDialog({ rule, channels, groups }: { rule?: RuleRow; channels: Choice[]; groups: string[] }) {
+export function RuleDialog(props: RuleDialogProps) {
+  const { rule } = props;
   return (
     <FreshFormDialog editing={!!rule} label={rule ? 'Edit' : 'New rule'} ariaLabel={rule ? `Edit rule ${rule.name}` : undefined} title={rule ? 'Edit rule' : 'New alert rule'}>
-      {(close) => <RuleForm rule={rule} channels={channels} groups={groups} onDone={close} />}
+      {(close) => <RuleForm {...props} onDone={close} />}
     </FreshFormDialog>
   );
 }
 
-function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels: Choice[]; groups: string[]; onDone: () => void }) {
+function RuleForm({ rule, conditions, channels, groups, onDone }: RuleDialogProps & { onDone: () => void }) {
   const { state, pending, values, errors, onSubmit } = useKeptValuesForm<string>(saveRuleAction);
   const [condition, setCondition] = useState<AlertCondition>((values?.condition as AlertCondition) ?? rule?.condition ?? 'CERT_EXPIRING');
   const [group, setGroup] = useState(values?.group ?? rule?.group ?? '');
-  const info = CONDITIONS[condition];
-  const params = readParams(condition, rule && rule.condition === condition ? rule.params : {}) as Record<string, unknown>;
+  const info = conditions[condition];
+  const params = rule && rule.condition === condition ? rule.params : info.defaults;
   const id = useId();
   const { field, error, row } = namedFields(id, errors);
   const chosenChannels = new Set(rule?.channels.map((c) => c.id) ?? []);
@@ -42,7 +52,7 @@ function RuleForm({ rule, channels, groups, onDone }: { rule?: RuleRow; channels
         <Label htmlFor={`${id}-condition`}>Condition</Label>
         {rule ? <input type="hidden" name="condition" value={condition} /> : null}
         <Select {...field('condition')} name={rule ? undefined : 'condition'} value={condition} disabled={!!rule} onChange={(e) => setCondition(e.target.value as AlertCondition)}>
-          <SelectOptions values={ALERT_CONDITIONS} label={(c) => CONDITIONS[c].label} />
+          <SelectOptions values={ALERT_CONDITIONS} label={(c) => CONDITION_LABELS[c]} />
         </Select>
         <p className="text-xs text-muted-foreground">
           {info.kind === 'event' ? 'An event: told once, nothing to acknowledge.' : 'A condition: the alert stays until it clears, then resolves itself.'}
