@@ -12,11 +12,7 @@ import { describe, expect, it } from 'vitest';
  */
 const STILL_SEND_ZOD = [
   'app/(auth)/signin/sign-in-form.tsx',
-  'app/(dashboard)/alerts/channels/_components/channel-dialog.tsx',
-  'app/(dashboard)/alerts/rules/_components/rule-dialog.tsx',
   'app/(dashboard)/doctor/_components/certificate-doctor.tsx',
-  'app/(dashboard)/est/_components/policy-form.tsx',
-  'app/(dashboard)/mtls/_components/add-host-form.tsx',
 ];
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
