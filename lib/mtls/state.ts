@@ -18,14 +18,21 @@ export interface MtlsHostRow {
   latest: LatestCheck | null;
 }
 
-/** The latest enforcement check of each host, one query. */
+/**
+ * The latest enforcement check of each host, one query: one probe of the (hostname, checkedAt) index per
+ * host asked about, newest first, so it costs the same however many checks the canary has recorded (a
+ * host gains one per run). Prisma's `distinct` is not SQL DISTINCT: it read every check of the hosts and
+ * kept the first of each in Node.
+ */
 export async function latestChecks(prisma: PrismaClient, hostnames: string[]): Promise<Map<string, LatestCheck>> {
   if (hostnames.length === 0) return new Map();
-  const rows = await prisma.enforcementCheck.findMany({
-    where: { hostname: { in: hostnames } },
-    orderBy: [{ hostname: 'asc' }, { checkedAt: 'desc' }],
-    distinct: ['hostname'],
-  });
+  const rows = await prisma.$queryRaw<(LatestCheck & { hostname: string })[]>`
+    SELECT h.hostname, e.enforced, e.detail, e."noCertStatus", e."revokedStatus", e."checkedAt"
+      FROM unnest(${hostnames}::text[]) AS h(hostname)
+      CROSS JOIN LATERAL (
+        SELECT c.enforced, c.detail, c."noCertStatus", c."revokedStatus", c."checkedAt" FROM "EnforcementCheck" AS c
+         WHERE c.hostname = h.hostname ORDER BY c."checkedAt" DESC LIMIT 1
+      ) AS e`;
   return new Map(rows.map((r) => [r.hostname, { enforced: r.enforced, detail: r.detail, noCertStatus: r.noCertStatus, revokedStatus: r.revokedStatus, checkedAt: r.checkedAt }]));
 }
 
