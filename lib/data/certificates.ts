@@ -8,7 +8,7 @@ import type { CertificateListSearch } from '@/lib/validation/inventory';
 import type { LastSeenFilter } from '@/lib/validation/inventory-constants';
 import { pageWindow } from '@/lib/validation/table-search-params';
 import { containsIdsSql, containsPattern, EXACT_COUNT_CAP, type ListTotal } from './counting';
-import { expiresOnInBand, liveForExpiryWhere, readExpiryThresholds } from './expiry';
+import { expiresOnInBandSql, liveForExpirySql, readExpiryThresholds, sqlTimestamp } from './expiry';
 import { fleetGroups } from './fleet-groups';
 
 /*
@@ -96,20 +96,23 @@ export function identifierConditions(id: IdentifierQuery): Prisma.CertificateWhe
   ];
 }
 
-/** `lastSeenAt` conditions for the "last seen" filter as of `now`. */
-export function lastSeenWhere(filter: LastSeenFilter, now: Date): Prisma.DateTimeNullableFilter | null {
-  const ago = (ms: number) => new Date(now.getTime() - ms);
+/**
+ * The "last seen" filter as of `now`, as SQL over `"Device" AS d` (a certificate's device is LEFT JOINed:
+ * a certificate without a device never matches, as with a Prisma relation filter).
+ */
+export function lastSeenSql(filter: LastSeenFilter, now: Date): Prisma.Sql {
+  const ago = (ms: number) => sqlTimestamp(new Date(now.getTime() - ms));
   switch (filter) {
     case '1h':
-      return { gte: ago(3_600_000) };
+      return Prisma.sql`d."lastSeenAt" >= ${ago(3_600_000)}`;
     case '24h':
-      return { gte: ago(86_400_000) };
+      return Prisma.sql`d."lastSeenAt" >= ${ago(86_400_000)}`;
     case '7d':
-      return { gte: ago(7 * 86_400_000) };
+      return Prisma.sql`d."lastSeenAt" >= ${ago(7 * 86_400_000)}`;
     case 'stale':
-      return { lt: ago(86_400_000) };
+      return Prisma.sql`d."lastSeenAt" < ${ago(86_400_000)}`;
     case 'never':
-      return null;
+      return Prisma.sql`d.id IS NOT NULL AND d."lastSeenAt" IS NULL`;
   }
 }
 
@@ -135,74 +138,144 @@ export type CertificateRow = Prisma.CertificateGetPayload<{ select: typeof certi
 };
 
 /**
- * Ids of the certificates the search box's text finds as a fragment (common name or device name
- * containing it, or an identifier containing or equal to it), as a UNION of index lookups (trigram GIN
- * on the names and identifiers, the unique btree indexes for a whole serial/SKI/fingerprint), or null
- * when more than EXACT_COUNT_CAP match: then the plain OR is as good (most of the table matches anyway).
+ * The filters of the Certificates table other than the search text, over `"Certificate" AS c LEFT JOIN
+ * "Device" AS d`, and whether any of them reads the device.
  */
-async function certificateIdsMatching(q: string, id: IdentifierQuery | null, prisma: PrismaClient): Promise<string[] | null> {
+async function certificateFilterSql(search: CertificateListSearch, now: Date): Promise<{ conditions: Prisma.Sql[]; readsDevice: boolean }> {
+  const conditions: Prisma.Sql[] = [];
+  let readsDevice = false;
+  if (search.status) conditions.push(Prisma.sql`c.status = ${search.status}::"CertificateStatus"`);
+  if (search.band) {
+    const band = findExpiryBand(await readExpiryThresholds(), search.band);
+    if (band) conditions.push(Prisma.sql`${liveForExpirySql} AND ${expiresOnInBandSql(Prisma.sql`c."expiresOn"`, band, now)}`);
+    readsDevice = !!band;
+  }
+  if (search.group) conditions.push(Prisma.sql`d."group" = ${search.group}`);
+  if (search.lastSeen) conditions.push(lastSeenSql(search.lastSeen, now));
+  return { conditions, readsDevice: readsDevice || !!search.group || !!search.lastSeen };
+}
+
+const FROM = Prisma.sql`FROM "Certificate" AS c LEFT JOIN "Device" AS d ON d.id = c."deviceId"`;
+/**
+ * The certificates alone, when nothing reads the device: PostgreSQL drops an unread LEFT JOIN on a unique key
+ * but still fetches the join column, which keeps a count off an index-only scan.
+ */
+const FROM_CERTIFICATES = Prisma.sql`FROM "Certificate" AS c`;
+
+/** The fragment search as one OR over `c` and `d`: the same rows as the UNION in foundSql, for when most of the table matches. */
+function plainSearchSql(q: string): Prisma.Sql {
+  const id = parseIdentifierQuery(q);
   const identifier = id ? [exactIdentifierSql(id, Prisma.sql`c`), fragmentIdentifierSql(id, Prisma.sql`c`)].filter((x) => x !== null) : [];
-  const rows = await prisma.$queryRaw<{ id: string }[]>`
-    ${containsIdsSql('Certificate', 'commonName', q)}
-    UNION SELECT c.id FROM "Certificate" AS c WHERE c."deviceId" IN (${containsIdsSql('Device', 'name', q)})
-    ${identifier.length ? Prisma.sql`UNION SELECT c.id FROM "Certificate" AS c WHERE ${Prisma.join(identifier, ' OR ')}` : Prisma.empty}
-    LIMIT ${EXACT_COUNT_CAP + 1}`;
-  return rows.length > EXACT_COUNT_CAP ? null : rows.map((r) => r.id);
+  return Prisma.sql`(c."commonName" ILIKE ${containsPattern(q)} OR d.name ILIKE ${containsPattern(q)}${
+    identifier.length ? Prisma.sql` OR ${Prisma.join(identifier, ' OR ')}` : Prisma.empty
+  })`;
 }
 
 /**
- * The `where` of the Certificates table for its URL state, as of `now`. `exact` matches the search text
- * only as a complete serial, SKI or fingerprint (unique indexes); `fragment` (the default) also as a part
- * of one or of a name.
+ * The certificates a search text finds, as a `found(id)` CTE (at most EXACT_COUNT_CAP + 1 of them). A
+ * complete serial, SKI or fingerprint (any format) is looked up exactly (the unique btree indexes), under
+ * the other filters; only when that finds nothing is the text searched as a fragment: common name or
+ * device name containing it, or an identifier containing or equal to it, as a UNION of index lookups
+ * (trigram GIN on the names and identifiers). The fragment branch hangs on `NOT EXISTS (exact)`, which
+ * PostgreSQL evaluates once before the branch (a one-time filter), so an exact answer never runs it.
  */
-export async function certificateListWhere(
-  search: CertificateListSearch,
-  now: Date,
-  prisma: PrismaClient = db(),
-  mode: 'exact' | 'fragment' = 'fragment',
-): Promise<Prisma.CertificateWhereInput> {
-  const and: Prisma.CertificateWhereInput[] = [];
-  if (search.q && mode === 'exact') {
-    const id = parseIdentifierQuery(search.q);
-    and.push({ OR: id ? exactIdentifierConditions(id) : [] });
-  } else if (search.q) {
-    const id = parseIdentifierQuery(search.q);
-    const matching = await certificateIdsMatching(search.q, id, prisma);
-    and.push(
-      matching
-        ? { id: { in: matching } }
-        : {
-            OR: [
-              { commonName: { contains: search.q, mode: 'insensitive' } },
-              { device: { name: { contains: search.q, mode: 'insensitive' } } },
-              ...(id ? identifierConditions(id) : []),
-            ],
-          },
-    );
-  }
-  if (search.status) and.push({ status: search.status });
-  if (search.band) {
-    const band = findExpiryBand(await readExpiryThresholds(prisma), search.band);
-    if (band) and.push(liveForExpiryWhere, { expiresOn: expiresOnInBand(band, now) });
-  }
-  if (search.group) and.push({ device: { group: search.group } });
-  if (search.lastSeen) and.push({ device: { lastSeenAt: lastSeenWhere(search.lastSeen, now) } });
-  return and.length ? { AND: and } : {};
+function foundSql(q: string, filters: Prisma.Sql): Prisma.Sql {
+  const id = parseIdentifierQuery(q);
+  const exact = id ? exactIdentifierSql(id, Prisma.sql`c`) : null;
+  const identifier = id ? [exact, fragmentIdentifierSql(id, Prisma.sql`c`)].filter((x) => x !== null) : [];
+  const fragment = Prisma.sql`${containsIdsSql('Certificate', 'commonName', q)}
+      UNION SELECT c.id FROM "Certificate" AS c WHERE c."deviceId" IN (${containsIdsSql('Device', 'name', q)})${
+        identifier.length ? Prisma.sql`
+      UNION SELECT c.id FROM "Certificate" AS c WHERE ${Prisma.join(identifier, ' OR ')}` : Prisma.empty
+      }`;
+  const limit = EXACT_COUNT_CAP + 1;
+  if (!exact) return Prisma.sql`WITH found AS MATERIALIZED (${fragment} LIMIT ${limit})`;
+  return Prisma.sql`WITH exact AS MATERIALIZED (SELECT c.id ${FROM} WHERE (${exact}) AND ${filters}),
+    found AS MATERIALIZED (
+      SELECT id FROM exact
+      UNION ALL
+      (SELECT f.id FROM (${fragment}) AS f WHERE NOT EXISTS (SELECT 1 FROM exact) LIMIT ${limit})
+    )`;
 }
 
-const ORDER: Record<CertificateListSearch['sort'], (dir: 'asc' | 'desc') => Prisma.CertificateOrderByWithRelationInput> = {
-  expiresOn: (dir) => ({ expiresOn: dir }),
-  issuedOn: (dir) => ({ issuedOn: dir }),
-  device: (dir) => ({ device: { name: dir } }),
-  commonName: (dir) => ({ commonName: dir }),
-  serialNumber: (dir) => ({ serialNumber: dir }),
-  status: (dir) => ({ status: dir }),
+/**
+ * How many certificates match, as a scalar SQL expression: exact up to EXACT_COUNT_CAP (a count that stops
+ * there) when nothing filters the table, with the table's row estimate beside it (pg_class.reltuples, kept
+ * by autovacuum) for the caller to show above the cap; exact when anything filters it.
+ */
+function countSql(where: Prisma.Sql | null, from: Prisma.Sql): { total: Prisma.Sql; estimate: Prisma.Sql } {
+  if (where) return { total: Prisma.sql`(SELECT count(*)::int ${from} WHERE ${where})`, estimate: Prisma.sql`NULL::float8` };
+  return {
+    total: Prisma.sql`(SELECT count(*)::int FROM (SELECT 1 FROM "Certificate" LIMIT ${EXACT_COUNT_CAP + 1}) AS s)`,
+    estimate: Prisma.sql`(SELECT reltuples::float8 FROM pg_class WHERE oid = '"Certificate"'::regclass)`,
+  };
+}
+
+/** Each sort over `c`/`d`, and over the page's columns (`p`). */
+const ORDER: Record<CertificateListSearch['sort'], [Prisma.Sql, Prisma.Sql]> = {
+  expiresOn: [Prisma.sql`c."expiresOn"`, Prisma.sql`p."expiresOn"`],
+  issuedOn: [Prisma.sql`c."issuedOn"`, Prisma.sql`p."issuedOn"`],
+  device: [Prisma.sql`d.name`, Prisma.sql`p."deviceName"`],
+  commonName: [Prisma.sql`c."commonName"`, Prisma.sql`p."commonName"`],
+  serialNumber: [Prisma.sql`c."serialNumber"`, Prisma.sql`p."serialNumber"`],
+  status: [Prisma.sql`c.status`, Prisma.sql`p.status`],
 };
 
+interface CertificateSqlRow {
+  /** How many certificates the search text found (up to EXACT_COUNT_CAP + 1), or null without one. */
+  found: number | null;
+  total: number;
+  estimate: number | null;
+  /** The page's columns: all null on the one row of an empty page. */
+  id: string | null;
+  cloudflareId: string;
+  serialNumber: string;
+  ski: string;
+  fingerprintSha256: string;
+  commonName: string;
+  status: CertificateRow['status'];
+  source: CertificateRow['source'];
+  issuedOn: Date;
+  expiresOn: Date;
+  revokedAt: Date | null;
+  deviceId: string | null;
+  deviceName: string | null;
+  deviceGroup: string | null;
+  deviceLastSeenAt: Date | null;
+}
+
 /**
- * One page of certificates, filtered, sorted and paged in SQL. A search text that is a complete serial,
- * SKI or fingerprint (any format) is looked up exactly first: one certificate (two at most), so a short
- * page is the whole answer and needs no count. Only when that finds nothing is it searched as a fragment.
+ * One statement: the total (countSql) and, beside it, the page: its ids picked first over the certificates
+ * alone (the device is joined only when a filter or the sort reads it), then only those rows read in full.
+ * An empty page is one row of nulls carrying the total.
+ */
+function pageStatement(search: CertificateListSearch, ctes: Prisma.Sql, where: Prisma.Sql | null, readsDevice: boolean, found: Prisma.Sql): Prisma.Sql {
+  const { skip, take } = pageWindow(search);
+  const count = countSql(where, readsDevice ? FROM : FROM_CERTIFICATES);
+  const dir = search.dir === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const [inner, outer] = ORDER[search.sort];
+  return Prisma.sql`${ctes}
+    SELECT t.found, t.total, t.estimate, p.*
+      FROM (SELECT ${found} AS found, ${count.total} AS total, ${count.estimate} AS estimate) AS t
+      LEFT JOIN LATERAL (
+        SELECT c.id, c."cloudflareId", c."serialNumber", c.ski, c."fingerprintSha256", c."commonName", c.status, c.source,
+               c."issuedOn", c."expiresOn", c."revokedAt",
+               d.id AS "deviceId", d.name AS "deviceName", d."group" AS "deviceGroup", d."lastSeenAt" AS "deviceLastSeenAt"
+          FROM (
+            -- The id breaks ties so a page boundary never shows a row twice or skips one.
+            SELECT c.id ${readsDevice || search.sort === 'device' ? FROM : FROM_CERTIFICATES} ${where ? Prisma.sql`WHERE ${where}` : Prisma.empty} ORDER BY ${inner} ${dir}, c.id ASC LIMIT ${take} OFFSET ${skip}
+          ) AS page
+          JOIN "Certificate" AS c ON c.id = page.id LEFT JOIN "Device" AS d ON d.id = c."deviceId"
+      ) AS p ON TRUE
+     ORDER BY ${outer} ${dir}, p.id ASC`;
+}
+
+/**
+ * One page of certificates, filtered, sorted and paged in SQL, with its total, in one statement. A search
+ * text that is a complete serial, SKI or fingerprint (any format) is looked up exactly first: one
+ * certificate (two at most); only when that finds nothing is it searched as a fragment (foundSql). When
+ * more than EXACT_COUNT_CAP certificates contain the text (most of the table: "sensor"), a second
+ * statement pages them with one plain OR, as good there as the index lookups.
  */
 export async function findCertificates(
   actor: SessionUser,
@@ -210,51 +283,44 @@ export async function findCertificates(
   now = new Date(),
 ): Promise<{ rows: CertificateRow[]; beyondEnd: boolean } & ListTotal> {
   assertCan(actor, 'certificate:view');
-  const window = pageWindow(search);
-  const page = (where: Prisma.CertificateWhereInput) =>
-    db().certificate.findMany({
-      where,
-      select: certificateRowSelect,
-      // The id breaks ties so a page boundary never shows a row twice or skips one.
-      orderBy: [ORDER[search.sort](search.dir), { id: 'asc' }],
-      ...window,
-    });
-  const result = (rows: Awaited<ReturnType<typeof page>>, total: ListTotal) => ({
-    rows: rows.map((row) => ({ ...row, daysLeft: daysLeft(row.expiresOn, now) })),
-    ...total,
-    beyondEnd: rows.length === 0 && window.skip > 0,
-  });
-  const id = search.q ? parseIdentifierQuery(search.q) : null;
-  const byExact = async () => {
-    if (!id || !exactIdentifierConditions(id).length) return null;
-    const exactWhere = await certificateListWhere(search, now, db(), 'exact');
-    const rows = await page(exactWhere);
-    if (rows.length > 0 && rows.length < window.take) return result(rows, { total: window.skip + rows.length, totalIsEstimate: false });
-    const total = rows.length === 0 && window.skip === 0 ? 0 : await db().certificate.count({ where: exactWhere });
-    return total > 0 ? result(rows, { total, totalIsEstimate: false }) : null;
-  };
-  const byFragment = async () => {
-    const where = await certificateListWhere(search, now);
-    const [rows, total] = await Promise.all([page(where), certificateTotal(where)]);
-    return result(rows, total);
-  };
-  const [exact, speculated] = await Promise.all([byExact(), search.q && isLikelyFragment(search.q) ? byFragment() : null]);
-  return exact ?? speculated ?? (await byFragment());
-}
-
-/**
- * How many certificates match: exact up to EXACT_COUNT_CAP (a count that stops there); unfiltered and
- * larger, the table's row estimate (pg_class.reltuples, kept by autovacuum), shown as an estimate; a
- * filter matching more than the cap is counted exactly.
- */
-async function certificateTotal(where: Prisma.CertificateWhereInput): Promise<ListTotal> {
-  const bounded = await db().certificate.count({ where, take: EXACT_COUNT_CAP + 1 });
-  if (bounded <= EXACT_COUNT_CAP) return { total: bounded, totalIsEstimate: false };
-  if (Object.keys(where).length === 0) {
-    const [row] = await db().$queryRaw<{ n: number }[]>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = '"Certificate"'::regclass`;
-    return { total: Math.max(bounded, Math.round(row?.n ?? 0)), totalIsEstimate: true };
+  const { skip } = pageWindow(search);
+  const { conditions: filters, readsDevice } = await certificateFilterSql(search, now);
+  const and = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(conditions, ' AND ') : null);
+  let rows: CertificateSqlRow[];
+  if (search.q) {
+    const ctes = foundSql(search.q, and(filters) ?? Prisma.sql`TRUE`);
+    const where = and([Prisma.sql`c.id IN (SELECT id FROM found)`, ...filters]);
+    rows = await db().$queryRaw<CertificateSqlRow[]>(pageStatement(search, ctes, where, readsDevice, Prisma.sql`(SELECT count(*)::int FROM found)`));
+    if ((rows[0]?.found ?? 0) > EXACT_COUNT_CAP) {
+      rows = await db().$queryRaw<CertificateSqlRow[]>(pageStatement(search, Prisma.empty, and([plainSearchSql(search.q), ...filters]), true, Prisma.sql`NULL::int`));
+    }
+  } else {
+    rows = await db().$queryRaw<CertificateSqlRow[]>(pageStatement(search, Prisma.empty, and(filters), readsDevice, Prisma.sql`NULL::int`));
   }
-  return { total: await db().certificate.count({ where }), totalIsEstimate: false };
+  const counted = rows[0]?.total ?? 0;
+  const estimate = rows[0]?.estimate;
+  const total: ListTotal =
+    estimate != null && counted > EXACT_COUNT_CAP ? { total: Math.max(counted, Math.round(estimate)), totalIsEstimate: true } : { total: counted, totalIsEstimate: false };
+  const page = rows.filter((r): r is CertificateSqlRow & { id: string } => r.id !== null);
+  return {
+    rows: page.map((r) => ({
+      id: r.id,
+      cloudflareId: r.cloudflareId,
+      serialNumber: r.serialNumber,
+      ski: r.ski,
+      fingerprintSha256: r.fingerprintSha256,
+      commonName: r.commonName,
+      status: r.status,
+      source: r.source,
+      issuedOn: r.issuedOn,
+      expiresOn: r.expiresOn,
+      revokedAt: r.revokedAt,
+      device: r.deviceId ? { id: r.deviceId, name: r.deviceName!, group: r.deviceGroup!, lastSeenAt: r.deviceLastSeenAt } : null,
+      daysLeft: daysLeft(r.expiresOn, now),
+    })),
+    ...total,
+    beyondEnd: page.length === 0 && skip > 0,
+  };
 }
 
 export interface EdgeProof {

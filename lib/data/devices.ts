@@ -5,12 +5,11 @@ import { DEVICE_READINGS_FIELDS } from './device-fields';
 import { daysLeft, findExpiryBand } from '@/lib/expiry/bands';
 import { type CertificateStatus, type DeviceStatus, Prisma } from '@/lib/generated/prisma/client';
 import type { DeviceListSearch } from '@/lib/validation/inventory';
-import type { LastSeenFilter } from '@/lib/validation/inventory-constants';
 import { type Bucket, queryDeviceBuckets, type SqlRunner } from '@/lib/readings/buckets';
 import { pageWindow } from '@/lib/validation/table-search-params';
 import { boundedCount, containsIdsSql } from './counting';
-import { exactIdentifierSql, fragmentIdentifierSql, isLikelyFragment, parseIdentifierQuery } from './certificates';
-import { expiresOnInBandSql, readExpiryThresholds, sqlTimestamp } from './expiry';
+import { exactIdentifierSql, fragmentIdentifierSql, isLikelyFragment, lastSeenSql, parseIdentifierQuery } from './certificates';
+import { expiresOnInBandSql, readExpiryThresholds } from './expiry';
 
 /*
  * Reads of devices: the Devices table and one device's page. A device's "current" certificate is its
@@ -44,22 +43,6 @@ interface DeviceSqlRow {
 }
 
 const LIVE = Prisma.sql`('ACTIVE', 'PENDING_REACTIVATION')`;
-
-function lastSeenSql(filter: LastSeenFilter, now: Date): Prisma.Sql {
-  const ago = (ms: number) => sqlTimestamp(new Date(now.getTime() - ms));
-  switch (filter) {
-    case '1h':
-      return Prisma.sql`d."lastSeenAt" >= ${ago(3_600_000)}`;
-    case '24h':
-      return Prisma.sql`d."lastSeenAt" >= ${ago(86_400_000)}`;
-    case '7d':
-      return Prisma.sql`d."lastSeenAt" >= ${ago(7 * 86_400_000)}`;
-    case 'stale':
-      return Prisma.sql`d."lastSeenAt" < ${ago(86_400_000)}`;
-    case 'never':
-      return Prisma.sql`d."lastSeenAt" IS NULL`;
-  }
-}
 
 /**
  * Each sort is served by an index on ("isCanary", column, id) (migration fleet_read_model): ascending

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionUser } from '@/lib/auth/errors';
-import type { CertificateStatus, PrismaClient } from '@/lib/generated/prisma/client';
+import type { CertificateStatus, Prisma, PrismaClient } from '@/lib/generated/prisma/client';
+import { CERTIFICATE_SORTS } from '@/lib/validation/inventory';
+import { EXACT_COUNT_CAP } from './counting';
 import { colonHex } from '@/lib/pki/format';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 
@@ -318,5 +320,93 @@ describe('device groups for the filters', () => {
 
     await prisma.device.deleteMany({ where: { id: { in: [moved.id, canary.id] } } });
     expect(await listDeviceGroups(manager)).toEqual(before);
+  });
+});
+
+describe('the Certificates table in one statement', () => {
+  const PRISMA_ORDER: Record<string, (dir: 'asc' | 'desc') => Prisma.CertificateOrderByWithRelationInput> = {
+    expiresOn: (dir) => ({ expiresOn: dir }),
+    issuedOn: (dir) => ({ issuedOn: dir }),
+    device: (dir) => ({ device: { name: dir } }),
+    commonName: (dir) => ({ commonName: dir }),
+    serialNumber: (dir) => ({ serialNumber: dir }),
+    status: (dir) => ({ status: dir }),
+  };
+  const FILTERS: [Record<string, string>, Prisma.CertificateWhereInput][] = [
+    [{}, {}],
+    [{ status: 'ACTIVE' }, { status: 'ACTIVE' }],
+    [{ group: 'lab' }, { device: { group: 'lab' } }],
+    [{ lastSeen: 'never' }, { device: { lastSeenAt: null } }],
+    [{ lastSeen: '24h' }, { device: { lastSeenAt: { gte: at(-DAY) } } }],
+  ];
+
+  it('sorts, filters and pages as findMany does over the same rows (certificates without a device included)', async () => {
+    for (const sort of CERTIFICATE_SORTS) {
+      for (const dir of ['asc', 'desc'] as const) {
+        for (const [raw, where] of FILTERS) {
+          const want = await prisma.certificate.findMany({ where, orderBy: [PRISMA_ORDER[sort]!(dir), { id: 'asc' }], select: { id: true } });
+          for (const page of [1, 2, 3]) {
+            const got = await findCertificates(manager, parseCertificateListSearch({ ...raw, sort, dir, perPage: '10', page: String(page) }), now);
+            const label = JSON.stringify({ sort, dir, raw, page });
+            expect({ label, ids: got.rows.map((r) => r.id) }).toEqual({ label, ids: want.slice((page - 1) * 10, page * 10).map((c) => c.id) });
+            expect({ label, total: got.total, beyondEnd: got.beyondEnd }).toEqual({ label, total: want.length, beyondEnd: page > 1 && want.length <= (page - 1) * 10 });
+          }
+        }
+      }
+    }
+    const [row] = (await findCertificates(manager, parseCertificateListSearch({ q: certs.ninety!.fingerprintSha256 }), now)).rows;
+    expect(row).toMatchObject({ id: certs.ninety!.id, device: null, daysLeft: 31 });
+    expect((await findCertificates(manager, parseCertificateListSearch({ q: certs.beta!.ski }), now)).rows[0]?.device).toEqual({
+      id: devices.beta.id,
+      name: 'beta-sensor',
+      group: 'warehouse',
+      lastSeenAt: at(-3 * DAY),
+    });
+  });
+
+  it('answers a whole serial exactly unless a filter leaves its certificate out, then as a fragment', async () => {
+    // gamma's serial is a piece of beta's: whole, it finds gamma's alone; in beta's group, the fragment finds beta's.
+    const whole = await insertCertificate({ deviceId: devices.gamma.id, expiresOn: at(60 * DAY), serial: 'C0FFEE0123456789AB' });
+    const longer = await insertCertificate({ deviceId: devices.beta.id, expiresOn: at(60 * DAY), serial: '99C0FFEE0123456789ABCD' });
+    try {
+      const find = (raw: Record<string, string>) => findCertificates(manager, parseCertificateListSearch(raw), now);
+      expect(await find({ q: 'c0:ff:ee:01:23:45:67:89:ab' })).toMatchObject({ rows: [{ id: whole.id }], total: 1, totalIsEstimate: false, beyondEnd: false });
+      expect(await find({ q: 'C0FFEE0123456789AB', group: 'warehouse' })).toMatchObject({ rows: [{ id: longer.id }], total: 1 });
+      expect((await find({ q: 'C0FFEE0123456789', sort: 'serialNumber' })).rows.map((r) => r.id)).toEqual([longer.id, whole.id]);
+      // A page past the end still has the total of the answer it lies beyond.
+      expect(await find({ q: 'C0FFEE0123456789AB', page: '3' })).toMatchObject({ rows: [], total: 1, beyondEnd: true });
+      expect(await find({ q: 'C0FFEE0123456789', page: '3' })).toMatchObject({ rows: [], total: 2, beyondEnd: true });
+      expect(await find({ q: 'no-such-thing', page: '2' })).toMatchObject({ rows: [], total: 0, beyondEnd: true });
+    } finally {
+      await prisma.certificate.deleteMany({ where: { id: { in: [whole.id, longer.id] } } });
+    }
+  });
+
+  it('pages a text most certificates contain with one plain OR, counted exactly, as the index lookups would', async () => {
+    const n = EXACT_COUNT_CAP + 100;
+    await prisma.$executeRaw`
+      INSERT INTO "Certificate" (id, "cloudflareId", "serialNumber", ski, "fingerprintSha256", "commonName", "keyType", "keySize",
+                                 "issuedOn", "expiresOn", "validityDays", status, pem, csr, "updatedAt")
+      SELECT 'bulk-' || g, 'bulk-' || g, upper(md5('s' || g)), md5('k' || g) || 'abcdefgh', md5('f' || g) || md5('g' || g),
+             'bulk-cert-' || lpad(g::text, 5, '0'), 'EC', 256, ${at(-DAY).toISOString()}::timestamp, ${at(DAY).toISOString()}::timestamp + g * interval '1 minute', 365,
+             (CASE WHEN g % 3 = 0 THEN 'REVOKED' ELSE 'ACTIVE' END)::"CertificateStatus", '', '', now()
+        FROM generate_series(1, ${n}::int) AS g`;
+    try {
+      for (const raw of [{ q: 'BULK-cert', sort: 'commonName', dir: 'desc', page: '3' }, { q: 'bulk-cert-0', status: 'REVOKED', page: '2' }]) {
+        const got = await findCertificates(manager, parseCertificateListSearch({ ...raw, perPage: '50' }), now);
+        const where: Prisma.CertificateWhereInput = { commonName: { contains: raw.q, mode: 'insensitive' }, ...(raw.status ? { status: 'REVOKED' } : {}) };
+        const want = await prisma.certificate.findMany({
+          where,
+          orderBy: [raw.sort === 'commonName' ? { commonName: 'desc' } : { expiresOn: 'asc' }, { id: 'asc' }],
+          skip: (Number(raw.page) - 1) * 50,
+          take: 50,
+          select: { id: true },
+        });
+        expect(got.rows.map((r) => r.id)).toEqual(want.map((c) => c.id));
+        expect({ total: got.total, totalIsEstimate: got.totalIsEstimate }).toEqual({ total: await prisma.certificate.count({ where }), totalIsEstimate: false });
+      }
+    } finally {
+      await prisma.certificate.deleteMany({ where: { id: { startsWith: 'bulk-' } } });
+    }
   });
 });
