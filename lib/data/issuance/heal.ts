@@ -23,8 +23,10 @@ export interface HealSummary {
   recorded: number;
   /** Intents Cloudflare certainly never signed, marked FAILED so they can be retried. */
   abandoned: number;
-  /** Intents that could not be decided yet (search inconclusive, or Cloudflare unreachable). */
+  /** Intents that could not be decided yet (search inconclusive, too young to abandon, or Cloudflare unreachable). */
   stillPending: number;
+  /** Of those, the ones an earlier run found never signed, not looked for again until they may be abandoned. */
+  knownUnsigned: number;
   errors: string[];
   summary: string;
 }
@@ -36,6 +38,11 @@ const HEAL_ACTOR: SystemActor = { id: null, email: 'system:issuance-heal' };
  * `idleMs`, default 2 minutes — longer than one attempt can take). A certificate Cloudflare issued
  * for one is recorded as if the request had finished; an intent Cloudflare certainly never signed and
  * older than `abandonAfterMs` (default 10 minutes) is marked FAILED, and a device made for it removed.
+ *
+ * A younger one found never signed is remembered so (`neverSignedAt`), and the zone is not read for it again
+ * until it may be abandoned: in a renewal wave each read goes back through every certificate signed since the
+ * intent, once a minute. An attempt touching the intent since (`updatedAt` later) voids the memory; one still in
+ * flight somewhere is caught by the read before abandoning, which every abandonment follows.
  */
 export async function healPendingIssuances(
   prisma: PrismaClient,
@@ -49,7 +56,7 @@ export async function healPendingIssuances(
     orderBy: { createdAt: 'asc' },
     take: opts.limit ?? 200,
   });
-  const result: HealSummary = { checked: intents.length, recorded: 0, abandoned: 0, stillPending: 0, errors: [], summary: '' };
+  const result: HealSummary = { checked: intents.length, recorded: 0, abandoned: 0, stillPending: 0, knownUnsigned: 0, errors: [], summary: '' };
   if (intents.length === 0) return { ...result, summary: 'no pending issuances' };
   const cloudflare = opts.cloudflare ?? pacedCloudflare({ priority: 'background' });
 
@@ -57,14 +64,24 @@ export async function healPendingIssuances(
   const bySearch = new Map<string, IssuanceIntent[]>();
   for (const intent of intents.filter((i) => !i.cloudflareId)) bySearch.set(intent.csrSha256, [...(bySearch.get(intent.csrSha256) ?? []), intent]);
 
+  const mayAbandon = (intent: IssuanceIntent) => now.getTime() - intent.createdAt.getTime() > abandonAfterMs;
+  const knownUnsigned = (intent: IssuanceIntent) => !!intent.neverSignedAt && intent.neverSignedAt >= intent.updatedAt && !mayAbandon(intent);
+
   const settle = async (intent: IssuanceIntent, certificate: CloudflareClientCertificate | undefined, conclusive: boolean) => {
     if (certificate) {
       await prisma.$transaction((tx) => completeIntent(tx, intent, certificate, { actor: HEAL_ACTOR, recovered: true }));
       result.recorded++;
-    } else if (conclusive && now.getTime() - intent.createdAt.getTime() > abandonAfterMs) {
+    } else if (conclusive && mayAbandon(intent)) {
       await failIntent(prisma, intent, 'Interrupted before Cloudflare signed it; nothing was issued. Submit again.');
       result.abandoned++;
     } else {
+      if (conclusive) {
+        // Only if no attempt touched it since it was read; `updatedAt` kept, so it stays idle.
+        await prisma.issuanceIntent.updateMany({
+          where: { id: intent.id, status: 'PENDING', updatedAt: intent.updatedAt },
+          data: { neverSignedAt: now, updatedAt: intent.updatedAt },
+        });
+      }
       result.stillPending++;
     }
   };
@@ -81,6 +98,13 @@ export async function healPendingIssuances(
         result.errors.push(`${intent.id}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
+  }
+
+  for (const [digest, group] of bySearch) {
+    if (!group.every(knownUnsigned)) continue;
+    bySearch.delete(digest);
+    result.stillPending += group.length;
+    result.knownUnsigned += group.length;
   }
 
   if (bySearch.size) {
@@ -100,6 +124,8 @@ export async function healPendingIssuances(
       result.errors.push(error instanceof Error ? error.message : String(error));
     }
   }
-  result.summary = `${result.checked} pending: ${result.recorded} recorded, ${result.abandoned} abandoned, ${result.stillPending} still pending${result.errors.length ? `, ${result.errors.length} errors` : ''}`;
+  result.summary = `${result.checked} pending: ${result.recorded} recorded, ${result.abandoned} abandoned, ${result.stillPending} still pending${
+    result.knownUnsigned ? ` (${result.knownUnsigned} known unsigned, not looked for until they may be abandoned)` : ''
+  }${result.errors.length ? `, ${result.errors.length} errors` : ''}`;
   return result;
 }

@@ -373,6 +373,70 @@ describe('the crash window between Cloudflare and the database', () => {
   });
 });
 
+describe('the heal job and intents Cloudflare never signed', () => {
+  it('reads the zone once for a cut intent it finds never signed, then again only after an attempt or when it may abandon it', async () => {
+    // A database and a zone of their own: the heal settles every pending intent, and the test counts its requests.
+    const own = await createTestDatabase();
+    const zone = await startTestCloudflare({ rateLimit: null });
+    try {
+      const zoneConfig = { apiToken: zone.apiToken, zoneId: zone.zoneId, baseUrl: zone.apiBaseUrl };
+      const t0 = Date.now() - 3 * 60_000;
+      const heal = (minutes: number) =>
+        healPendingIssuances(own.prisma, {
+          cloudflare: pacedCloudflare({ config: zoneConfig, budget: rateBudgetFor(zoneConfig, { prisma: () => own.prisma }) }),
+          now: () => new Date(t0 + minutes * 60_000),
+        });
+      const requests = () => zone.stats().requests;
+      for (let i = 0; i < 60; i++) await zone.store.createClientCertificate({ csr: await csr(`around-${i}`), validity_days: 10 });
+      // Two intents written, Cloudflare not (yet) asked: the process died in between.
+      const cut = async (name: string) => {
+        const pem = await csr(name);
+        const device = await own.prisma.device.create({ data: { name, group: 'test', commonName: name } });
+        const at = new Date(t0);
+        const intent = await own.prisma.issuanceIntent.create({
+          data: { id: rid(name), deviceId: device.id, csrSha256: await csrDigest(pem), csr: pem, validityDays: 25, createdAt: at, updatedAt: at },
+        });
+        return { pem, id: intent.id };
+      };
+      const never = await cut('never-signed-at-all');
+      const late = await cut('signed-late');
+      const intent = (id: string) => own.prisma.issuanceIntent.findUniqueOrThrow({ where: { id } });
+
+      let before = requests();
+      expect(await heal(3)).toMatchObject({ stillPending: 2, knownUnsigned: 0, recorded: 0, abandoned: 0 });
+      expect(requests()).toBeGreaterThan(before);
+      // Remembered without touching `updatedAt`: the intents stay idle for the next run.
+      expect(await intent(never.id)).toMatchObject({ neverSignedAt: new Date(t0 + 3 * 60_000), updatedAt: new Date(t0) });
+
+      before = requests();
+      expect(await heal(4)).toMatchObject({ stillPending: 2, knownUnsigned: 2 });
+      expect(await heal(5)).toMatchObject({ stillPending: 2, knownUnsigned: 2 });
+      expect(requests()).toBe(before);
+
+      // An attempt touches one (a retry): the memory of that one no longer holds, so the zone is read for it.
+      await own.prisma.issuanceIntent.update({ where: { id: late.id }, data: { actorEmail: 'retry', updatedAt: new Date(t0 + 5.5 * 60_000) } });
+      expect(await heal(8)).toMatchObject({ stillPending: 2, knownUnsigned: 1 });
+      expect(requests()).toBeGreaterThan(before);
+      expect(await intent(late.id)).toMatchObject({ neverSignedAt: new Date(t0 + 8 * 60_000) });
+
+      // An attempt still in flight somewhere gets it signed after all: found by the read before abandoning
+      // (not before: until then the memory stands).
+      await zone.store.createClientCertificate({ csr: late.pem, validity_days: 25 });
+      before = requests();
+      expect(await heal(9)).toMatchObject({ stillPending: 2, knownUnsigned: 2 });
+      expect(requests()).toBe(before);
+      expect(await heal(11)).toMatchObject({ recorded: 1, abandoned: 1, stillPending: 0, knownUnsigned: 0 });
+      expect(requests()).toBeGreaterThan(before);
+      expect(await intent(late.id)).toMatchObject({ status: 'ISSUED' });
+      expect(await own.prisma.certificate.count({ where: { csr: late.pem } })).toBe(1);
+      expect(await intent(never.id)).toMatchObject({ status: 'FAILED' });
+    } finally {
+      await zone.cleanup();
+      await own.stop();
+    }
+  });
+});
+
 describe('csrPemDigest', () => {
   it('equals csrDigest for PEM with CRLF line endings, as Cloudflare echoes it', async () => {
     const pem = await csr('digest');
