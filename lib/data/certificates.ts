@@ -303,20 +303,10 @@ export async function findCertificates(
     estimate != null && counted > EXACT_COUNT_CAP ? { total: Math.max(counted, Math.round(estimate)), totalIsEstimate: true } : { total: counted, totalIsEstimate: false };
   const page = rows.filter((r): r is CertificateSqlRow & { id: string } => r.id !== null);
   return {
-    rows: page.map((r) => ({
-      id: r.id,
-      cloudflareId: r.cloudflareId,
-      serialNumber: r.serialNumber,
-      ski: r.ski,
-      fingerprintSha256: r.fingerprintSha256,
-      commonName: r.commonName,
-      status: r.status,
-      source: r.source,
-      issuedOn: r.issuedOn,
-      expiresOn: r.expiresOn,
-      revokedAt: r.revokedAt,
-      device: r.deviceId ? { id: r.deviceId, name: r.deviceName!, group: r.deviceGroup!, lastSeenAt: r.deviceLastSeenAt } : null,
-      daysLeft: daysLeft(r.expiresOn, now),
+    rows: page.map(({ found: _found, total: _total, estimate: _estimate, deviceId, deviceName, deviceGroup, deviceLastSeenAt, ...row }) => ({
+      ...row,
+      device: deviceId ? { id: deviceId, name: deviceName!, group: deviceGroup!, lastSeenAt: deviceLastSeenAt } : null,
+      daysLeft: daysLeft(row.expiresOn, now),
     })),
     ...total,
     beyondEnd: page.length === 0 && skip > 0,
