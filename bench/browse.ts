@@ -73,7 +73,9 @@ function screens(devices: number): Screen[] {
     { label: 'audit by action', path: '/audit?action=certificate.revoke', ready: table('Audit log') },
     { label: 'renewal planner', path: '/est/planner', ready: (p) => p.getByRole('heading', { name: 'Renewal planner', level: 1 }) },
     { label: 'alerts', path: '/alerts', ready: (p) => p.getByRole('heading', { name: 'Alerts', level: 1 }) },
-    { label: 'readings (fleet chart, 24 h)', path: '/readings', ready: (p) => p.getByRole('heading', { name: 'Readings', level: 1 }) },
+    { label: 'readings (fleet chart, 24 h)', path: '/readings', ready: (p) => p.getByTestId('fleet-devices-range') },
+    { label: 'readings, device page 1,000', path: '/readings?page=1000', ready: (p) => p.getByTestId('fleet-devices-range') },
+    { label: 'readings, late devices', path: '/readings?health=late', ready: (p) => p.getByTestId('fleet-devices-range') },
     { label: 'reconcile', path: '/reconcile', ready: (p) => p.getByRole('heading', { name: 'Reconcile with Cloudflare', level: 1 }) },
   ];
 }
