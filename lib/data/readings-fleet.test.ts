@@ -159,6 +159,15 @@ describe('getFleetReadings at size', () => {
       if (page * FLEET_TABLE_PAGE_SIZE >= listed.length) break;
     }
     expect(seen).toEqual(listed.map((d) => d.name));
+    // The edges move with every write of the last report or the interval (a pull, an admin's change, a hand edit).
+    await p.device.updateMany({ where: { group: 'g-a' }, data: { reportIntervalSec: 3_600 } });
+    await p.$executeRaw`UPDATE "Device" SET "lastSeenAt" = ${new Date(now.getTime() - 90 * SECOND)}, "liveUntil" = NULL WHERE name = 's-001'`;
+    const changed = await p.device.findMany({ where: { isCanary: false, status: { in: ['ACTIVE', 'INACTIVE'] } } });
+    const again = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0]));
+    for (const d of changed) again[classifyHealth(d.lastSeenAt, d.reportIntervalSec, now)]!++;
+    expect(again).not.toEqual(expected);
+    expect((await getFleetReadings({ group: null, deviceIds: [] }, presetRange('24h', now), now)).healthCounts).toEqual(again);
+
     // A page past the end shows the last one.
     const past = await getFleetReadings({ group: null, deviceIds: [] }, presetRange('24h', now), now, { table: { page: 999, health: null, q: '' } });
     expect(past.devicesPage.page).toBe(Math.ceil(listed.length / FLEET_TABLE_PAGE_SIZE));

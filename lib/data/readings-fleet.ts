@@ -3,8 +3,8 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { db } from '@/lib/db/client';
 import { Prisma, type DeviceStatus } from '@/lib/generated/prisma/client';
 import { queryCombinedBuckets, queryDeviceBuckets, summarise, type Bucket } from '@/lib/readings/buckets';
-import { HEALTH_STATES, type Health } from '@/lib/readings/health';
-import { healthSql } from '@/lib/readings/health-sql';
+import type { Health } from '@/lib/readings/health';
+import { healthCountsSql, healthSql } from '@/lib/readings/health-sql';
 import type { ChartRange } from '@/lib/readings/ranges';
 import { FLEET_TABLE_PAGE_SIZE, MAX_SERIES, OUT_OF_LIMITS_SHOWN, type FleetSelection, type FleetTableQuery } from '@/lib/readings/selection';
 import { effectiveLimits, type EffectiveLimits, type Limits } from '@/lib/readings/thresholds';
@@ -57,7 +57,7 @@ interface DeviceRowSql extends Omit<FleetDeviceRow, 'lastSeenAt' | 'latest' | 'l
   latestTemperature: number | null;
 }
 
-const LISTED = Prisma.sql`NOT d."isCanary" AND d.status::text = ANY(${LISTED_STATUSES}::text[])`;
+const LISTED = Prisma.sql`NOT d."isCanary" AND d.status = ANY(${LISTED_STATUSES}::"DeviceStatus"[])`;
 
 /** What a device table row reads: the device, its health at `now` and its newest reading. */
 const rowColumns = (now: Date) => Prisma.sql`d.id, d.name, d."group", d.status, d."reportIntervalSec", d."minTemperature", d."maxTemperature",
@@ -87,13 +87,10 @@ async function groupSizes(): Promise<{ name: string; devices: number }[]> {
      WHERE status::text = ANY(${LISTED_STATUSES}::text[]) GROUP BY 1 HAVING sum(devices) > 0 ORDER BY 1`;
 }
 
-/** The fleet's health at `now`, counted in one pass over the devices' two columns. */
+/** The fleet's health at `now`, counted in one pass over the devices' health edges. */
 async function countHealth(now: Date): Promise<Record<Health, number>> {
-  const rows = await db().$queryRaw<{ health: Health; n: number }[]>`
-    SELECT ${healthSql(now)} AS health, count(*)::int AS n FROM "Device" d WHERE ${LISTED} GROUP BY 1`;
-  const counts = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<Health, number>;
-  for (const r of rows) counts[r.health] = r.n;
-  return counts;
+  const [counts] = await db().$queryRaw<Record<Health, number>[]>(healthCountsSql(now, LISTED));
+  return counts!;
 }
 
 /**
