@@ -8,15 +8,16 @@ import { scanReadingFlags } from './flags-scan';
 import { pullReadings } from './pull';
 import { createTestCertificate, createTestDevice, insertReadings, randomFingerprint } from './test-factories';
 
-// findReadingFlags() reads rollups the triggers keep as readings arrive (migration reading_flag_rollups); the raw
-// scan (scanReadingFlags) is the oracle. After every kind of write (seeded history, a pull from the Worker in
-// workerd, a certificate revoked after its readings, one recorded after its readings arrived, one moved to
-// another device, readings changed and deleted) both must give the same flags, for the fleet and for each
-// device, over ranges cut mid-hour, on whole hours, within one hour and across one hour boundary; and the
-// rollup tables must equal a GROUP BY over the raw readings.
+// findReadingFlags() reads rollups the triggers keep as readings arrive (migrations reading_flag_rollups and
+// reading_flag_days); the raw scan (scanReadingFlags) is the oracle. After every kind of write (seeded history, a
+// pull from the Worker in workerd, a certificate revoked after its readings, one recorded after its readings
+// arrived, one moved to another device, readings changed and deleted) both must give the same flags, for the
+// fleet and for each device, over ranges cut mid-hour, on whole hours, on whole days, within one hour and across
+// one hour boundary; and the rollup tables (hours, days, sources) must equal a GROUP BY over the raw readings.
 
 const TOKEN = 'flags-test-token';
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 let worker: RunningWorker;
 let testDb: TestDatabase;
 let prisma: PrismaClient;
@@ -47,10 +48,15 @@ const sorted = (flags: ReadingFlag[]) =>
   [...flags].sort((x, y) => `${x.kind} ${x.fingerprint} ${x.certificateDeviceId}`.localeCompare(`${y.kind} ${y.fingerprint} ${y.certificateDeviceId}`));
 
 async function expectRollupsTrue(): Promise<void> {
-  const [hours, rawHours, sources, rawSources] = await Promise.all([
+  const [hours, rawHours, days, rawDays, sources, rawSources] = await Promise.all([
     prisma.$queryRaw`SELECT * FROM "ReadingFlagHour" ORDER BY 1, 2, 3`,
     prisma.$queryRaw`
       SELECT "certificateFingerprint" AS "fingerprint", coalesce("deviceId", '') AS "deviceId", date_bin('1 hour', "time", TIMESTAMPTZ 'epoch') AS "hour",
+             count(*)::int AS "count", min("time") AS "first", max("time") AS "last", min("receivedAt") AS "firstReceivedAt", max("receivedAt") AS "lastReceivedAt"
+        FROM "Reading" WHERE "certificateFingerprint" <> '' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    prisma.$queryRaw`SELECT * FROM "ReadingFlagDay" ORDER BY 1, 2, 3`,
+    prisma.$queryRaw`
+      SELECT "certificateFingerprint" AS "fingerprint", coalesce("deviceId", '') AS "deviceId", date_bin('1 day', "time", TIMESTAMPTZ 'epoch') AS "day",
              count(*)::int AS "count", min("time") AS "first", max("time") AS "last", min("receivedAt") AS "firstReceivedAt", max("receivedAt") AS "lastReceivedAt"
         FROM "Reading" WHERE "certificateFingerprint" <> '' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     prisma.$queryRaw`SELECT * FROM "ReadingSource" ORDER BY 1, 2`,
@@ -60,6 +66,8 @@ async function expectRollupsTrue(): Promise<void> {
         FROM "Reading" WHERE "certificateFingerprint" <> '' GROUP BY 1, 2 ORDER BY 1, 2`,
   ]);
   expect(hours).toEqual(rawHours);
+  expect(days).toEqual(rawDays);
+  expect((days as unknown[]).length).toBeGreaterThan(0);
   expect(sources).toEqual(rawSources);
 }
 
@@ -74,6 +82,9 @@ async function expectFlagsMatchScan(): Promise<ReadingFlag[]> {
     { from: new Date(Math.ceil(at(2).getTime() / HOUR) * HOUR), to: new Date(Math.ceil(at(50).getTime() / HOUR) * HOUR) },
     { from: at(29.9), to: at(31.1) },
     { from: new Date(Date.now() - 20 * 60_000), to: end },
+    // Whole UTC days only, and whole days with cut hours on both sides (days from ReadingFlagDay, hours beside them).
+    { from: new Date(Math.ceil(at(0).getTime() / DAY) * DAY), to: new Date(Math.floor(Date.now() / DAY) * DAY) },
+    { from: new Date(Math.ceil(at(0).getTime() / DAY) * DAY - 5.5 * HOUR), to: new Date(Math.ceil(at(0).getTime() / DAY) * DAY + DAY + 7.25 * HOUR) },
   ];
   let all: ReadingFlag[] = [];
   for (const range of ranges) {

@@ -36,28 +36,35 @@ export const FLAG_DESCRIPTIONS: Record<FlagKind, string> = {
 };
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Flags over [from, to). With `deviceId`, only flags that involve that device's readings (for the device page);
  * without, the whole fleet's (for the fleet view).
  *
- * Read from the rollups the pull's transaction keeps (migration reading_flag_rollups), never from every reading:
- * `ReadingSource` (per certificate fingerprint and device, all time) picks the few certificates that can have a
- * flag at all, joined with "Certificate" now; `ReadingFlagHour` (per fingerprint, device and hour) gives their
- * counts and first/last times for the range's whole hours, and the raw rows only the two cut hours at its ends.
- * "revoked" compares each reading's receivedAt with the revocation: an hour whose readings were all received
- * after it counts whole, one all received before counts nothing, and the hour the revocation falls in (its first
- * and last receivedAt straddle it) is counted from its raw rows. So the result is exactly the raw scan's
- * (scanReadingFlags in flags-scan.ts, which the tests hold this to).
+ * Read from the rollups the pull's transaction keeps (migrations reading_flag_rollups, reading_flag_days), never
+ * from every reading: `ReadingSource` (per certificate fingerprint and device, all time) picks the few
+ * certificates that can have a flag at all, joined with "Certificate" now; `ReadingFlagDay` (per fingerprint,
+ * device and UTC day) gives their counts and first/last times for the range's whole days, `ReadingFlagHour` for
+ * the whole hours beside them, and the raw rows only the two cut hours at its ends: ~90 day rows and at most 46
+ * hour rows per certificate and device for 90 days, instead of ~2,160 hours.
+ * "revoked" compares each reading's receivedAt with the revocation: a day or hour whose readings were all received
+ * after it counts whole, one all received before counts nothing; a day received across it is counted from its
+ * hours, and the hour the revocation falls in (its first and last receivedAt straddle it) from its raw rows. So the
+ * result is exactly the raw scan's (scanReadingFlags in flags-scan.ts, which the tests hold this to).
  */
 export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date; deviceId?: string }): Promise<ReadingFlag[]> {
-  // Whole hours [lo, hi) from the rollup; [from, lo) and [hi, to) from raw rows. Within one hour: all raw.
+  // Whole hours [lo, hi) from the rollups; [from, lo) and [hi, to) from raw rows. Within one hour: all raw.
   let lo = Math.ceil(q.from.getTime() / HOUR_MS) * HOUR_MS;
   let hi = Math.floor(q.to.getTime() / HOUR_MS) * HOUR_MS;
   if (lo > hi) lo = hi = q.to.getTime();
-  const values: unknown[] = [q.from.toISOString(), q.to.toISOString(), new Date(lo).toISOString(), new Date(hi).toISOString()];
+  // Of those, whole days [dayLo, dayHi) from the days and the hours around them from the hours. No whole day: all hours.
+  let dayLo = Math.ceil(lo / DAY_MS) * DAY_MS;
+  let dayHi = Math.floor(hi / DAY_MS) * DAY_MS;
+  if (dayLo >= dayHi) dayLo = dayHi = hi;
+  const values: unknown[] = [q.from.getTime(), q.to.getTime(), lo, hi, dayLo, dayHi].map((t) => new Date(t).toISOString());
   if (q.deviceId) values.push(q.deviceId);
-  const device = q.deviceId ? '$5' : null;
+  const device = q.deviceId ? '$7' : null;
   const overlaps = `"first" < $2::timestamptz AND "last" >= $1::timestamptz`;
   const cut = (t: string) => `((${t} >= $1::timestamptz AND ${t} < $3::timestamptz) OR (${t} >= $4::timestamptz AND ${t} < $2::timestamptz))`;
   const text = `
@@ -81,15 +88,24 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
     ), pairs AS (
       SELECT src."fingerprint", src."deviceId" FROM src WHERE src."fingerprint" IN (SELECT "fingerprint" FROM cand)
     ), cells AS (
-      SELECT f."fingerprint", f."deviceId", f."hour", f."count" AS n, f."first", f."last", f."firstReceivedAt" AS rmin, f."lastReceivedAt" AS rmax
-        FROM cand JOIN "ReadingFlagHour" f ON f."fingerprint" = cand."fingerprint" AND f."hour" >= $3::timestamptz AND f."hour" < $4::timestamptz
+      -- "span" is the cell's width: a day, an hour, or NULL for one raw reading.
+      SELECT f."fingerprint", f."deviceId", f."day" AS at, interval '1 day' AS span, f."count" AS n, f."first", f."last",
+             f."firstReceivedAt" AS rmin, f."lastReceivedAt" AS rmax
+        FROM cand JOIN "ReadingFlagDay" f ON f."fingerprint" = cand."fingerprint" AND f."day" >= $5::timestamptz AND f."day" < $6::timestamptz
+      UNION ALL
+      -- The whole hours before the first whole day and after the last (two ranges, so each is one index range).
+      SELECT f."fingerprint", f."deviceId", f."hour", interval '1 hour', f."count", f."first", f."last", f."firstReceivedAt", f."lastReceivedAt"
+        FROM cand JOIN "ReadingFlagHour" f ON f."fingerprint" = cand."fingerprint" AND f."hour" >= $3::timestamptz AND f."hour" < $5::timestamptz
+      UNION ALL
+      SELECT f."fingerprint", f."deviceId", f."hour", interval '1 hour', f."count", f."first", f."last", f."firstReceivedAt", f."lastReceivedAt"
+        FROM cand JOIN "ReadingFlagHour" f ON f."fingerprint" = cand."fingerprint" AND f."hour" >= $6::timestamptz AND f."hour" < $4::timestamptz
       UNION ALL
       -- The cut hours, reading by reading (through the (deviceId, time) index, or "time" for readings of no device).
-      SELECT p."fingerprint", p."deviceId", NULL, 1, r."time", r."time", r."receivedAt", r."receivedAt"
+      SELECT p."fingerprint", p."deviceId", NULL, NULL, 1, r."time", r."time", r."receivedAt", r."receivedAt"
         FROM pairs p JOIN "Reading" r ON r."deviceId" = p."deviceId" AND r."certificateFingerprint" = p."fingerprint" AND ${cut('r."time"')}
        WHERE p."deviceId" <> ''
       UNION ALL
-      SELECT p."fingerprint", '', NULL, 1, r."time", r."time", r."receivedAt", r."receivedAt"
+      SELECT p."fingerprint", '', NULL, NULL, 1, r."time", r."time", r."receivedAt", r."receivedAt"
         FROM pairs p JOIN "Reading" r ON r."deviceId" IS NULL AND r."certificateFingerprint" = p."fingerprint" AND ${cut('r."time"')}
        WHERE p."deviceId" = ''
     ), per AS (
@@ -97,15 +113,29 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
     ), owned AS (
       SELECT per.*, cand.known, cand.owner FROM per JOIN cand USING ("fingerprint")
       ${device ? `WHERE per."fingerprint" IN (SELECT "fingerprint" FROM per WHERE "deviceId" = ${device})` : ''}
-    ), straddling AS MATERIALIZED (
-      SELECT cells."fingerprint", cells."deviceId", cells."hour", cand.effective
+    ), across AS MATERIALIZED (
+      -- Days and hours received across the revocation (at most a few per certificate and device)...
+      SELECT cells."fingerprint", cells."deviceId", cells.at, cells.span, cand.effective
         FROM cells JOIN cand USING ("fingerprint")
-       WHERE cells."hour" IS NOT NULL AND cells.rmin < cand.effective AND cells.rmax >= cand.effective
+       WHERE cells.span IS NOT NULL AND cells.rmin < cand.effective AND cells.rmax >= cand.effective
+    ), across_hours AS (
+      -- ... each such day as its hours.
+      SELECT f."fingerprint", f."deviceId", f."hour", f."count" AS n, f."first", f."last", f."firstReceivedAt" AS rmin, f."lastReceivedAt" AS rmax, a.effective
+        FROM across a JOIN "ReadingFlagHour" f ON f."fingerprint" = a."fingerprint" AND f."deviceId" = a."deviceId"
+         AND f."hour" >= a.at AND f."hour" < a.at + interval '1 day'
+       WHERE a.span = interval '1 day'
+    ), straddling AS MATERIALIZED (
+      SELECT "fingerprint", "deviceId", at AS "hour", effective FROM across WHERE span = interval '1 hour'
+      UNION ALL
+      SELECT "fingerprint", "deviceId", "hour", effective FROM across_hours WHERE rmin < effective AND rmax >= effective
     ), late AS (
-      -- Readings received once the revocation had taken effect: whole hours received after it, single readings...
+      -- Readings received once the revocation had taken effect: whole days and hours received after it, the
+      -- hours of days received across it that were received after it, single readings...
       SELECT cells."fingerprint", cells."deviceId", cells.n, cells."first", cells."last"
         FROM cells JOIN cand USING ("fingerprint")
        WHERE cand.effective IS NOT NULL AND cells.rmin >= cand.effective
+      UNION ALL
+      SELECT "fingerprint", "deviceId", n, "first", "last" FROM across_hours WHERE rmin >= effective
       UNION ALL
       -- ... and, of the hours received across it, the raw readings received after it: the hour's readings of its
       -- device through the (deviceId, time) index (OFFSET 0 keeps the fingerprint test out of the index scan: a
