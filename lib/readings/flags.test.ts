@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '@/emulator/worker-runner';
+import { MIGRATIONS_DIR } from '@/lib/db/migrate';
 import type { PrismaClient } from '@/lib/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from '@/lib/testing/test-db';
 import type { SqlRunner } from './buckets';
@@ -160,5 +163,14 @@ describe('readings that should not exist, from the rollups', () => {
     await prisma.$executeRaw`DELETE FROM "Reading" WHERE "certificateFingerprint" = ${fp.stray} OR ("certificateFingerprint" = ${fp.a} AND "deviceId" = ${ids.b})`;
     expect(kinds(await expectFlagsMatchScan())).toEqual(['revoked a', 'shared b']);
     expect([...seen].sort()).toEqual(['revoked', 'shared', 'unknown']);
+  });
+
+  it('get their days back from the hours through the backfill of migration reading_flag_days', async () => {
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, '20261207193000_reading_flag_days', 'migration.sql'), 'utf8');
+    const backfill = migration.slice(migration.indexOf('-- Backfill'));
+    expect(backfill).toMatch(/^-- Backfill[^]*INSERT INTO "ReadingFlagDay"/);
+    await prisma.$executeRaw`DELETE FROM "ReadingFlagDay"`;
+    await prisma.$executeRawUnsafe(backfill);
+    expect(kinds(await expectFlagsMatchScan())).toEqual(['revoked a', 'shared b']);
   });
 });
