@@ -11,7 +11,7 @@
 // a temporary directory, served on a loopback socket as `npm start` serves it.
 
 import { createHash } from 'node:crypto';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -97,6 +97,8 @@ export interface ReadingsBenchReport {
   engines: EngineResult[];
   posted?: { readings: number; certificates: number; ms: number };
   startedAt: string;
+  /** The 1-minute load average when the run started and when it ended: the machine is shared, so say how busy. */
+  load?: { start: number; end: number };
 }
 
 interface Db {
@@ -378,6 +380,7 @@ export async function benchmarkReadings(opts: ReadingsBenchOptions = {}): Promis
     engines: [],
     startedAt: new Date().toISOString(),
   };
+  const loadAtStart = loadavg()[0]!;
   log(`machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GiB (${Math.round(freemem() / 2 ** 30)} free)`);
 
   const token = 'bench-readings-token';
@@ -440,6 +443,7 @@ export async function benchmarkReadings(opts: ReadingsBenchOptions = {}): Promis
   } finally {
     await worker?.stop();
   }
+  report.load = { start: loadAtStart, end: loadavg()[0]! };
   return report;
 }
 
@@ -451,7 +455,8 @@ export function formatReadingsBenchmark(r: ReadingsBenchReport): string {
   const m = r.machine;
   const lines = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GiB RAM, ${m.os}, Node ${m.node}. Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC,`,
-    'on a machine shared with other work (two cores), so treat the figures as an order of magnitude.',
+    `on a machine shared with other work (two cores${r.load ? `; 1-minute load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end` : ''}),`,
+    'so treat the figures as an order of magnitude.',
     '',
     '| engine | devices × days | readings | load (generate_series) | table + indexes |',
     '|---|---|---|---|---|',
