@@ -166,7 +166,7 @@ describe('readings that should not exist, from the rollups', () => {
   });
 
   it('get their days back from the hours through the backfill of migration reading_flag_days', async () => {
-    const migration = readFileSync(path.join(MIGRATIONS_DIR, '20261207193000_reading_flag_days', 'migration.sql'), 'utf8');
+    const migration = readFileSync(path.join(MIGRATIONS_DIR, '20261207201000_reading_flag_days', 'migration.sql'), 'utf8');
     const backfill = migration.slice(migration.indexOf('-- Backfill'));
     expect(backfill).toMatch(/^-- Backfill[^]*INSERT INTO "ReadingFlagDay"/);
     await prisma.$executeRaw`DELETE FROM "ReadingFlagDay"`;
