@@ -96,13 +96,15 @@ async function countHealth(now: Date): Promise<Record<Health, number>> {
 /**
  * Reporting devices (live or late) whose newest reading is outside their limits: the first few, and how many.
  * The read model flags those readings (DeviceLatestReading.outside, judged again by triggers when limits change),
- * so this reads the flagged few through their index, not the fleet.
+ * so this reads the flagged few through their index, not the fleet, and looks each one's device up by its key (the
+ * LATERAL … LIMIT 1 keeps the planner from scanning the devices instead). Live or late is "lateUntil" not yet passed.
  */
 async function outsideLimits(now: Date, groupLimits: Record<string, Limits>): Promise<{ rows: FleetDeviceRow[]; total: number }> {
   const rows = await db().$queryRaw<(DeviceRowSql & { total: number })[]>`
     SELECT ${rowColumns(now)}, count(*) OVER ()::int AS total
-      FROM "DeviceLatestReading" l JOIN "Device" d ON d.id = l."deviceId"
-     WHERE l.outside AND ${LISTED} AND ${healthSql(now)} IN ('live', 'late')
+      FROM "DeviceLatestReading" l
+      JOIN LATERAL (SELECT * FROM "Device" d WHERE d.id = l."deviceId" AND ${LISTED} AND d."lateUntil" >= ${now.toISOString()}::timestamp LIMIT 1) d ON true
+     WHERE l.outside
      ORDER BY d."group", d.name LIMIT ${OUT_OF_LIMITS_SHOWN}`;
   return { rows: rows.map((r) => toRow(r, groupLimits)), total: rows[0]?.total ?? 0 };
 }
