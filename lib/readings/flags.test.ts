@@ -72,6 +72,18 @@ async function expectRollupsTrue(): Promise<void> {
   expect(days).toEqual(rawDays);
   expect((days as unknown[]).length).toBeGreaterThan(0);
   expect(sources).toEqual(rawSources);
+  // The suspects: every certificate that can have a flag over all time, judged from the raw readings and the certificates now.
+  const [suspects, rawSuspects] = await Promise.all([
+    prisma.$queryRaw`SELECT "fingerprint" FROM "ReadingSuspect" ORDER BY 1`,
+    prisma.$queryRaw`
+      SELECT r."certificateFingerprint" AS "fingerprint" FROM "Reading" r LEFT JOIN "Certificate" c ON c."fingerprintSha256" = r."certificateFingerprint"
+       WHERE r."certificateFingerprint" <> '' GROUP BY 1, c."id", c."deviceId", c."status", c."revocationEffectiveAt"
+      HAVING c."id" IS NULL OR count(DISTINCT r."deviceId") > 1 OR bool_or(r."deviceId" IS NOT NULL AND c."deviceId" IS NOT NULL AND r."deviceId" <> c."deviceId")
+          OR (c."status" = 'REVOKED' AND c."revocationEffectiveAt" IS NOT NULL AND max(r."receivedAt") >= c."revocationEffectiveAt")
+       ORDER BY 1`,
+  ]);
+  expect(suspects).toEqual(rawSuspects);
+  expect((suspects as unknown[]).length).toBeGreaterThan(0);
 }
 
 /** The rollup-based flags equal the raw scan's for every range below, fleet-wide and per device. */

@@ -43,8 +43,9 @@ const DAY_MS = 24 * HOUR_MS;
  * without, the whole fleet's (for the fleet view).
  *
  * Read from the rollups the pull's transaction keeps (migrations reading_flag_rollups, reading_flag_days), never
- * from every reading: `ReadingSource` (per certificate fingerprint and device, all time) picks the few
- * certificates that can have a flag at all, joined with "Certificate" now; `ReadingFlagDay` (per fingerprint,
+ * from every reading: `ReadingSuspect` holds the few certificates that can have a flag at all over all time (kept
+ * by triggers on ReadingSource and Certificate, migration reading_suspects); their `ReadingSource` rows (per
+ * certificate fingerprint and device, all time), joined with "Certificate" now, pick those of the range; `ReadingFlagDay` (per fingerprint,
  * device and UTC day) gives their counts and first/last times for the range's whole days, `ReadingFlagHour` for
  * the whole hours beside them, and the raw rows only the two cut hours at its ends: ~90 day rows and at most 46
  * hour rows per certificate and device for 90 days, instead of ~2,160 hours.
@@ -71,8 +72,9 @@ export async function findReadingFlags(run: SqlRunner, q: { from: Date; to: Date
     WITH src AS (
       -- (fingerprint, device) pairs with readings in the range's span; on a device's page, every pair of the
       -- certificates that device posted with (all their devices count for "shared").
+      -- Only the suspects (ReadingSuspect, kept by triggers): the certificates that can have a flag over all time.
       SELECT "fingerprint", "deviceId", "lastReceivedAt" FROM "ReadingSource"
-       WHERE ${overlaps}
+       WHERE ${overlaps} AND "fingerprint" IN (SELECT "fingerprint" FROM "ReadingSuspect")
        ${device ? `AND "fingerprint" IN (SELECT "fingerprint" FROM "ReadingSource" WHERE "deviceId" = ${device} AND ${overlaps})` : ''}
     ), cand AS MATERIALIZED (
       -- The certificates that can have a flag: unknown, posting for another device or for several, or posting
