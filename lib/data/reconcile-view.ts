@@ -7,7 +7,8 @@ import { assertCan, type SessionUser } from '@/lib/auth/errors';
 import { CLOUDFLARE_PAGE_SIZE, estimatePacedSeconds } from '@/lib/cloudflare';
 import { db } from '@/lib/db/client';
 import { AppError } from '@/lib/errors';
-import type { CertificateStatus, PrismaClient } from '@/lib/generated/prisma/client';
+import { Prisma, type CertificateStatus, type PrismaClient } from '@/lib/generated/prisma/client';
+import { boundedCount } from './counting';
 import { LAST_RUN_KEY, LOCK_KEY, type ReconcileState, type ReconcileSummary, STALE_LOCK_MS } from './reconcile';
 
 export interface ReconcileOverview {
@@ -41,7 +42,7 @@ export async function getReconcileOverview(actor: SessionUser, prisma: PrismaCli
       select: { id: true, serialNumber: true, commonName: true, deviceId: true, missingAtCloudflareAt: true, device: { select: { name: true } } },
     }),
     prisma.certificate.count({ where: { missingAtCloudflareAt: { not: null } } }),
-    prisma.certificate.count(),
+    boundedCount(Prisma.sql`FROM "Certificate"`, prisma),
   ]);
   let state = (stateRow?.value ?? null) as ReconcileState | null;
   if (state?.running && stateRow && Date.now() - stateRow.updatedAt.getTime() > STALE_LOCK_MS) state = { ...state, running: false };
@@ -52,7 +53,7 @@ export async function getReconcileOverview(actor: SessionUser, prisma: PrismaCli
     untrackedTotal,
     missing: missing.map((m) => ({ ...m, deviceName: m.device?.name ?? null, missingAtCloudflareAt: m.missingAtCloudflareAt! })),
     missingTotal,
-    estimatedSeconds: Math.ceil(estimatePacedSeconds(Math.ceil(known / CLOUDFLARE_PAGE_SIZE) + 1)),
+    estimatedSeconds: Math.ceil(estimatePacedSeconds(Math.ceil(known.total / CLOUDFLARE_PAGE_SIZE) + 1)),
   };
 }
 

@@ -11,7 +11,7 @@ describe('the OpenAPI document', () => {
     const renew = doc.paths['/api/v1/certificates/{id}/renew']!.post!;
     expect(renew.parameters.map((p) => p.name)).toEqual(['id', 'Idempotency-Key']);
     expect(Object.keys(renew.responses).sort()).toEqual(['200', '201', 'default']);
-    expect(doc.paths['/api/v1/readings']!.get!.parameters.map((p) => p.name)).toEqual(['device', 'group', 'range', 'from', 'to', 'bucket']);
+    expect(doc.paths['/api/v1/readings']!.get!.parameters.map((p) => p.name)).toEqual(['device', 'group', 'range', 'from', 'to', 'page', 'health', 'q', 'bucket']);
     expect(doc.paths['/api/v1/custom-csrs/{id}']!.delete!.operationId).toBe('deleteCustomCsr');
   });
 });
