@@ -96,7 +96,7 @@ test.describe('manager charts', () => {
         loadedAt = Date.now();
       }
       await expect(devices.locator('tbody tr')).toHaveCount(rows.length);
-      await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${rows.length} of ${fleet}`);
+      await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${rows.length} of ${fleet.toLocaleString('en')}`);
     }).toPass();
     let compared = 0;
     for (const row of rows) {
@@ -108,7 +108,7 @@ test.describe('manager charts', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(rows.length / 2);
-    const counts = await Promise.all(['live', 'late', 'missing', 'silent'].map(async (h) => Number(await page.getByTestId(`health-${h}`).locator('p').first().innerText())));
+    const counts = await Promise.all(['live', 'late', 'missing', 'silent'].map(async (h) => Number((await page.getByTestId(`health-${h}`).locator('p').first().innerText()).replace(/,/g, ''))));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(fleet);
     // A MANAGER sees limits but cannot change them.
     await expect(page.getByRole('button', { name: /Edit limits|Edit default limits/ })).toHaveCount(0);
@@ -165,9 +165,10 @@ test.describe('manager charts', () => {
     const healths = await devices.locator('tbody tr [data-health]').evaluateAll((badges) => badges.map((b) => b.getAttribute('data-health')));
     expect(healths.length).toBeGreaterThan(0);
     expect(new Set(healths)).toEqual(new Set(['live']));
-    // The card and the table of one page load count the same moment.
-    await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${healths.length} of ${healths.length}`);
-    expect(Number(await page.getByTestId('health-live').getByRole('link').innerText())).toBe(healths.length);
+    // The card and the table of one page load count the same moment (other specs enroll devices: maybe more than a page).
+    const live = Number((await page.getByTestId('health-live').getByRole('link').innerText()).replace(/,/g, ''));
+    expect(healths.length).toBe(Math.min(50, live));
+    await expect(page.getByTestId('fleet-devices-range')).toHaveText(`1–${healths.length} of ${live.toLocaleString('en')}`);
   });
 
   test('[MANAGER][VIEW]: a device chart with band, average and limits; presets and a custom range change the URL', async ({ page }) => {
