@@ -52,6 +52,9 @@ test('[ADMIN][BULK]: a bad CSV is reported row by row; a 200-row CSV enrolls wit
   await signIn(page, 'ADMIN');
   await page.goto('/devices/bulk');
   const fileInput = page.getByLabel('CSV file');
+  // The page's form hydrates behind the route's loading boundary, after the shell's hydration mark: a file chosen
+  // before React attached the input's handler is lost (seen once on a busy machine: no dry run was ever asked for).
+  await expect(fileInput).toHaveAttribute('data-ready', 'true');
 
   // A bad file: every problem, per row, and nothing to start.
   const bad = csvOf([
