@@ -44,7 +44,9 @@ export async function startNext(opts: {
   quiet?: boolean;
 }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const url = `http://127.0.0.1:${opts.port}`;
-  const args = [NEXT_BIN, opts.dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(opts.port)];
+  // An idle keep-alive connection is closed by the server after 5 s by default; a client sending on it at that
+  // moment gets ECONNRESET (seen once in the e2e specs, an API call after a 5 s pause). Two minutes outlast the pauses.
+  const args = [NEXT_BIN, opts.dev ? 'dev' : 'start', '-H', '127.0.0.1', '-p', String(opts.port), ...(opts.dev ? [] : ['--keepAliveTimeout', '120000'])];
   const child = spawn(process.execPath, args, {
     stdio: opts.quiet ? ['ignore', 'pipe', 'inherit'] : 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: url, ...opts.env },
